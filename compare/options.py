@@ -1,0 +1,78 @@
+"""CompareOptions: every knob of a comparison, checked in one place.
+
+The CLI builds one of these from its flags and library callers build it
+directly, so both go through the same validation. Defaults live here only.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal, Mapping
+
+from .errors import UsageError
+
+Engine = Literal["ctranslate2", "transformers"]
+AlignMode = Literal["default", "fast"]
+ENGINES: tuple[str, ...] = ("ctranslate2", "transformers")
+ALIGN_MODES: tuple[str, ...] = ("default", "fast")
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """How to read, translate and align a set of documents.
+
+    Args:
+        target_language: ISO 639-1 code every document is compared in.
+        languages: per-document language overrides, keyed by document label.
+        engine: translation engine; "ctranslate2" is fast and needs no torch.
+        beam: beam size for translation (1 = greedy).
+        device: "cpu", "cuda" or "auto".
+        offline: never download a model (also when HF_HUB_OFFLINE=1).
+        use_cache: read and write the persistent translation cache.
+        cache_dir: translation cache folder (default: user cache dir).
+        models_dir: where models are stored (default: COMPARE_MODELS_DIR or user cache dir).
+        align_mode: "default" (best quality) or "fast" (lexical only, no model).
+        threshold: minimum link score; None uses the aligner's calibrated default.
+    """
+
+    target_language: str = "en"
+    languages: Mapping[str, str] = field(default_factory=dict)
+    engine: Engine = "ctranslate2"
+    beam: int = 4
+    device: str = "auto"
+    offline: bool = False
+    use_cache: bool = True
+    cache_dir: Path | None = None
+    models_dir: Path | None = None
+    align_mode: AlignMode = "default"
+    threshold: float | None = None
+
+    def __post_init__(self) -> None:
+        from .language import check_language_code
+
+        check_language_code(self.target_language, what="--to")
+        for label, code in self.languages.items():
+            check_language_code(code, what=f"--lang {label}=")
+        if self.engine not in ENGINES:
+            raise UsageError(f"unknown engine {self.engine!r}; choose one of: {', '.join(ENGINES)}")
+        if self.align_mode not in ALIGN_MODES:
+            raise UsageError(
+                f"unknown alignment mode {self.align_mode!r}; choose one of: {', '.join(ALIGN_MODES)}"
+            )
+        if not 1 <= self.beam <= 16:
+            raise UsageError(f"--beam must be between 1 and 16, not {self.beam}")
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise UsageError(f"unknown device {self.device!r}; choose one of: auto, cpu, cuda")
+        if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
+            raise UsageError(f"--threshold must be between 0 and 1, not {self.threshold}")
+
+    @property
+    def is_offline(self) -> bool:
+        """Offline by flag or by the Hugging Face environment convention."""
+        return self.offline or os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0", "false")
+
+    def with_(self, **changes: object) -> "CompareOptions":
+        """A copy with some fields changed (validated again)."""
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,225 @@
+"""compare_documents: read -> detect -> segment -> translate -> align -> diff -> result.
+
+Each stage is a small module with typed data in and out; this file only wires
+them together. Nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+from .align import DEFAULT_THRESHOLD, Aligner
+from .diff import word_diff
+from .errors import UsageError
+from .ingest import Source, read_source
+from .language import detect_language
+from .options import CompareOptions
+from .result import (
+    ComparisonResult,
+    CoverageGroup,
+    Document,
+    Link,
+    PairComparison,
+    Sentence,
+    Signature,
+)
+from .segment import split_sentences
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInput:
+    """Text given directly (library use): no file involved."""
+
+    text: str
+    label: str
+    language: str | None = None
+
+
+def compare_documents(
+    inputs: Sequence[str | Path | DocumentInput | Source],
+    options: CompareOptions | None = None,
+    *,
+    labels: Sequence[str] | None = None,
+    title: str | None = None,
+    progress: bool = False,
+) -> ComparisonResult:
+    """Compare two or more articles about the same event.
+
+    Args:
+        inputs: file paths ("-" for stdin), DocumentInput texts or read Sources.
+        options: how to translate and align; defaults to CompareOptions().
+        labels: display names in input order (default: file stems).
+        title: the event's name for reports (default: none).
+        progress: show progress bars on stderr (downloads, long translations).
+
+    Returns:
+        The ComparisonResult every renderer reads.
+
+    Raises:
+        CompareError: bad input, unknown language, missing model.
+    """
+    options = options or CompareOptions()
+    if len(inputs) < 2:
+        raise UsageError(f"need at least two documents to compare, got {len(inputs)}")
+    if labels is not None and len(labels) > len(inputs):
+        raise UsageError(f"got {len(labels)} --label values for {len(inputs)} documents")
+    sources = [_to_source(item, labels[k] if labels and k < len(labels) else None) for k, item in enumerate(inputs)]
+    ids = unique_ids([s.label for s in sources])
+    unknown = set(options.languages) - {s.label for s in sources} - set(ids)
+    if unknown:
+        raise UsageError(
+            f"--lang names no document: {', '.join(sorted(unknown))} "
+            f"(documents: {', '.join(s.label for s in sources)})"
+        )
+    given_inline = {k: item.language for k, item in enumerate(inputs) if isinstance(item, DocumentInput)}
+    documents = [
+        _build_document(doc_id, src, given_inline.get(k), options, progress)
+        for k, (doc_id, src) in enumerate(zip(ids, sources))
+    ]
+    aligner = Aligner(
+        [[s.compare_text for s in d.sentences] for d in documents], threshold=options.threshold
+    )
+    comparisons = []
+    for i, j in combinations(range(len(documents)), 2):
+        comparisons.append(_compare_pair(documents[i], documents[j], aligner.align(i, j)))
+    models = tuple(sorted({d.model for d in documents if d.model}))
+    engines = {d.engine for d in documents if d.engine}
+    signature = Signature(
+        version=__version__,
+        target_language=options.target_language,
+        engine=next(iter(engines)) if engines else None,
+        models=models,
+        align_mode=options.align_mode,
+        threshold=options.threshold if options.threshold is not None else DEFAULT_THRESHOLD,
+    )
+    return ComparisonResult(
+        signature=signature,
+        documents=tuple(documents),
+        comparisons=tuple(comparisons),
+        coverage=coverage_groups(documents, comparisons) if len(documents) > 2 else (),
+        title=title,
+    )
+
+
+def _to_source(item: str | Path | DocumentInput | Source, label: str | None) -> Source:
+    if isinstance(item, Source):
+        return item
+    if isinstance(item, DocumentInput):
+        if not item.text.strip():
+            raise UsageError(f"{item.label}: is empty (no text to compare)")
+        return Source(text=item.text, label=label or item.label, path=None, encoding=None)
+    return read_source(item, label=label)
+
+
+def unique_ids(labels: Sequence[str]) -> list[str]:
+    """Stable, readable, unique document ids from labels ("reuters", "reuters-2")."""
+    ids: list[str] = []
+    for label in labels:
+        base = re.sub(r"[^\w.-]+", "-", label.strip().lower()).strip("-") or "doc"
+        candidate, n = base, 1
+        while candidate in ids:
+            n += 1
+            candidate = f"{base}-{n}"
+        ids.append(candidate)
+    return ids
+
+
+def _build_document(
+    doc_id: str, src: Source, inline_language: str | None, options: CompareOptions, progress: bool
+) -> Document:
+    given = options.languages.get(src.label) or options.languages.get(doc_id) or inline_language
+    language = given or detect_language(src.text).language
+    spans = split_sentences(src.text)
+    texts = [src.text[s.start : s.end] for s in spans]
+    translations: list[str] | None = None
+    model = engine = None
+    if language != options.target_language:
+        from .translate import get_translator  # engines load lazily, on first miss
+
+        try:
+            translator = get_translator(source_language=language, options=options, progress=progress)
+        except Exception as exc:  # add which document needed the model
+            from .errors import CompareError
+
+            if isinstance(exc, CompareError) and exc.path is None:
+                exc.path = src.path or src.label
+            raise
+        translations = translator.translate(texts)
+        model, engine = translator.model_id, translator.engine
+    sentences = tuple(
+        Sentence(
+            index=k,
+            start=s.start,
+            end=s.end,
+            text=texts[k],
+            translation=translations[k] if translations is not None else None,
+        )
+        for k, s in enumerate(spans)
+    )
+    return Document(
+        id=doc_id,
+        label=src.label,
+        path=src.path,
+        language=language,
+        language_source="given" if given else "detected",
+        encoding=src.encoding,
+        sentences=sentences,
+        translated=translations is not None,
+        source_language=language if translations is not None else None,
+        model=model,
+        engine=engine,
+    )
+
+
+def _compare_pair(a: Document, b: Document, alignment) -> PairComparison:  # type: ignore[no-untyped-def]
+    links = []
+    for raw in alignment.links:
+        text_a = " ".join(a.sentences[i].compare_text for i in raw.a)
+        text_b = " ".join(b.sentences[j].compare_text for j in raw.b)
+        links.append(Link(a=raw.a, b=raw.b, score=raw.score, strength=raw.strength, diff=word_diff(text_a, text_b)))
+    return PairComparison(
+        a=a.id, b=b.id, links=tuple(links), only_in_a=alignment.only_in_a, only_in_b=alignment.only_in_b
+    )
+
+
+def coverage_groups(documents: Sequence[Document], comparisons: Sequence[PairComparison]) -> tuple[CoverageGroup, ...]:
+    """Facts across outlets: connected components of all links (singletons included).
+
+    Ordered by how many outlets carry the fact, then by first appearance.
+    """
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(x: tuple[str, int]) -> tuple[str, int]:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for doc in documents:
+        for s in doc.sentences:
+            find((doc.id, s.index))
+    for comp in comparisons:
+        for link in comp.links:
+            nodes = [(comp.a, i) for i in link.a] + [(comp.b, j) for j in link.b]
+            for node in nodes[1:]:
+                parent[find(node)] = find(nodes[0])
+    order = {doc.id: k for k, doc in enumerate(documents)}
+    members: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for node in parent:
+        members.setdefault(find(node), []).append(node)
+    groups = []
+    for nodes in members.values():
+        by_doc: dict[str, list[int]] = {}
+        for doc_id, idx in sorted(nodes, key=lambda n: (order[n[0]], n[1])):
+            by_doc.setdefault(doc_id, []).append(idx)
+        groups.append({k: tuple(v) for k, v in by_doc.items()})
+    groups.sort(key=lambda g: (-len(g), min((order[d], idx[0]) for d, idx in g.items())))
+    return tuple(CoverageGroup(id=k + 1, sentences=g) for k, g in enumerate(groups))

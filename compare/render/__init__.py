@@ -1,0 +1,1 @@
+"""Renderers: each takes a ComparisonResult and computes nothing of its own."""

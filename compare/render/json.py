@@ -1,0 +1,11 @@
+"""JSON renderer: the result model as-is (schema `compare/1`, docs/schema.md)."""
+
+from __future__ import annotations
+
+import json
+
+from ..result import ComparisonResult
+
+
+def render_json(result: ComparisonResult) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"

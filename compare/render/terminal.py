@@ -1,0 +1,158 @@
+"""Terminal report (rich). Colour only on a TTY; without colour, wdiff markers.
+
+Removed words are shown as [-word-] and added words as {+word+} when there is
+no colour, so the report also reads in logs and pipes. Colours are blue/orange
+(colour-blind safe), never red/green alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import IO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..language import language_name
+from ..result import ComparisonResult, Document, Link, PairComparison
+
+REMOVED = "bold dark_orange"
+ADDED = "bold dodger_blue2"
+DIM = "grey50"
+MAX_DETAILED_PAIRS = 3  # more documents: coverage grid + per-pair summary lines
+
+
+@dataclass(frozen=True)
+class TerminalOptions:
+    color: bool | None = None  # None: auto (TTY and NO_COLOR unset)
+    show_original: bool = False
+    width: int | None = None
+
+
+def render_terminal(result: ComparisonResult, file: IO[str], options: TerminalOptions = TerminalOptions()) -> None:
+    console = Console(
+        file=file,
+        no_color=options.color is False,
+        force_terminal=True if options.color else None,
+        width=options.width,
+        highlight=False,
+        emoji=False,
+    )
+    plain = options.color is False or not console.is_terminal or console.no_color
+    if result.title:
+        console.print(Text(result.title, style="bold"))
+    for doc in result.documents:
+        console.print(_document_line(doc))
+    console.print(Text(str(result.signature), style=DIM))
+    detailed = len(result.comparisons) <= MAX_DETAILED_PAIRS
+    for comp in result.comparisons:
+        console.print()
+        _render_pair(console, result, comp, plain=plain, detailed=detailed, show_original=options.show_original)
+    if result.coverage:
+        console.print()
+        _render_coverage(console, result)
+    if not detailed:
+        console.print()
+        console.print(
+            Text("Pair details: write --json or --html, or compare two outlets at a time.", style=DIM)
+        )
+
+
+def _document_line(doc: Document) -> Text:
+    line = Text("• ")
+    line.append(doc.label, style="bold")
+    line.append(f"  {language_name(doc.language)} ({doc.language}), {len(doc.sentences)} sentences")
+    if doc.translated:
+        line.append(f", translated with {doc.model} [{doc.engine}]", style=DIM)
+    return line
+
+
+def _render_pair(
+    console: Console, result: ComparisonResult, comp: PairComparison, *, plain: bool, detailed: bool, show_original: bool
+) -> None:
+    a, b = result.document(comp.a), result.document(comp.b)
+    head = Text()
+    head.append(a.label, style="bold")
+    head.append(" ↔ ")
+    head.append(b.label, style="bold")
+    head.append(
+        f"   {len(comp.links)} links · only in {a.label}: {len(comp.only_in_a)}"
+        f" · only in {b.label}: {len(comp.only_in_b)}",
+        style=DIM,
+    )
+    console.rule(head, align="left")
+    if not detailed:
+        return
+    for link in comp.links:
+        _render_link(console, a, b, link, plain=plain, show_original=show_original)
+    for side, doc, indices in (("A", a, comp.only_in_a), ("B", b, comp.only_in_b)):
+        if not indices:
+            continue
+        console.print(Text(f"Only in {doc.label}:", style="bold"))
+        for i in indices:
+            s = doc.sentences[i]
+            line = Text(f"  {side}{i + 1:<3} ", style=DIM)
+            line.append(s.compare_text, style=REMOVED if side == "A" else ADDED)
+            console.print(line)
+            if show_original and s.translation is not None:
+                console.print(Text(f"        {s.text}", style=DIM))
+
+
+def _render_link(console: Console, a: Document, b: Document, link: Link, *, plain: bool, show_original: bool) -> None:
+    ia = ",".join(str(i + 1) for i in link.a)
+    ib = ",".join(str(j + 1) for j in link.b)
+    changed = any(op.tag != "equal" for op in link.diff)
+    tag = "≈" if changed else "="
+    head = Text(f"{tag} A{ia} ↔ B{ib}", style="bold")
+    head.append(f"  score {link.score:.2f} {link.strength}", style=DIM)
+    console.print(head)
+    line_a, line_b = Text("    A "), Text("    B ")
+    for op in link.diff:
+        if op.tag == "equal":
+            line_a.append(op.a)
+            line_b.append(op.b)
+            continue
+        if op.a:
+            _append_change(line_a, op.a, REMOVED, "[-", "-]", plain)
+        if op.b:
+            _append_change(line_b, op.b, ADDED, "{+", "+}", plain)
+    console.print(line_a)
+    if show_original and a.translated:
+        console.print(Text("      " + " ".join(a.sentences[i].text for i in link.a), style=DIM))
+    if changed:
+        console.print(line_b)
+        if show_original and b.translated:
+            console.print(Text("      " + " ".join(b.sentences[j].text for j in link.b), style=DIM))
+
+
+def _append_change(line: Text, chunk: str, style: str, open_: str, close: str, plain: bool) -> None:
+    body = chunk.rstrip()
+    tail = chunk[len(body) :]
+    if plain:
+        line.append(f"{open_}{body}{close}{tail}")
+    else:
+        line.append(body, style=style)
+        line.append(tail)
+
+
+def _render_coverage(console: Console, result: ComparisonResult) -> None:
+    docs = result.documents
+    table = Table(title="Coverage: which outlet carries which fact", title_justify="left", show_lines=False)
+    table.add_column("#", justify="right", style=DIM)
+    for doc in docs:
+        table.add_column(doc.label, justify="center")
+    table.add_column("fact (first outlet's wording)", overflow="fold")
+    for group in result.coverage:
+        cells = ["✓" if doc.id in group.sentences else "·" for doc in docs]
+        first_doc = result.document(next(iter(group.sentences)))
+        first = first_doc.sentences[group.sentences[first_doc.id][0]].compare_text
+        table.add_row(str(group.id), *cells, first)
+    console.print(table)
+    n = len(result.coverage)
+    summary = Text("Facts carried: ")
+    for k, doc in enumerate(docs):
+        carried = sum(1 for g in result.coverage if doc.id in g.sentences)
+        exclusive = sum(1 for g in result.coverage if list(g.sentences) == [doc.id])
+        summary.append(("; " if k else "") + f"{doc.label} {carried}/{n} ({100 * carried // max(1, n)}%), {exclusive} only there")
+    console.print(summary)

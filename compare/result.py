@@ -1,0 +1,277 @@
+"""The result model: one versioned object that every renderer reads.
+
+`ComparisonResult.to_dict()` *is* the JSON schema (`compare/1`, documented in
+docs/schema.md); renderers (terminal, JSON, HTML) read this object and compute
+nothing of their own, so all formats always agree. `from_dict()` reads a saved
+JSON back, so reports can be rendered later from the JSON alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SCHEMA = "compare/1"
+
+DiffTag = Literal["equal", "delete", "insert", "replace"]
+Strength = Literal["strong", "weak"]
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence; `text == document_text[start:end]` of the decoded input."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+    translation: str | None = None
+
+    @property
+    def compare_text(self) -> str:
+        """The text alignment and diff work on: the translation when there is one."""
+        return self.translation if self.translation is not None else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One outlet's article as read, segmented and (maybe) translated."""
+
+    id: str
+    label: str
+    path: str | None
+    language: str
+    language_source: Literal["detected", "given"]
+    encoding: str | None
+    sentences: tuple[Sentence, ...]
+    translated: bool = False
+    source_language: str | None = None
+    model: str | None = None
+    engine: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DiffOp:
+    """One run of the word diff. `a`/`b` are exact slices of the linked texts.
+
+    Concatenating `a` over all ops rebuilds side A's text, and `b` side B's.
+    """
+
+    tag: DiffTag
+    a: str
+    b: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Sentences of A and B that report the same thing (n:m allowed)."""
+
+    a: tuple[int, ...]
+    b: tuple[int, ...]
+    score: float
+    strength: Strength
+    diff: tuple[DiffOp, ...] = ()
+
+    @property
+    def similarity(self) -> float:
+        """Share of words kept by the diff (0..1), for sorting and display."""
+        kept = sum(len(op.a.split()) for op in self.diff if op.tag == "equal")
+        total = sum(len(op.a.split()) + len(op.b.split()) for op in self.diff)
+        return 2 * kept / total if total else 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class PairComparison:
+    """Alignment of document `a` with document `b` (ids into `documents`)."""
+
+    a: str
+    b: str
+    links: tuple[Link, ...]
+    only_in_a: tuple[int, ...]
+    only_in_b: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageGroup:
+    """A fact: sentences linked to each other across outlets (connected component)."""
+
+    id: int
+    sentences: dict[str, tuple[int, ...]]  # document id -> sentence indices
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        return tuple(self.sentences)
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """What produced a result, so it can be reproduced (printed in every report)."""
+
+    version: str
+    target_language: str
+    engine: str | None
+    models: tuple[str, ...]
+    align_mode: str
+    threshold: float
+
+    def __str__(self) -> str:
+        models = ",".join(self.models) or "none"
+        return (
+            f"compare {self.version}|to:{self.target_language}|engine:{self.engine or 'none'}"
+            f"|models:{models}|align:{self.align_mode}|threshold:{self.threshold:g}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonResult:
+    """Everything a comparison found; the single source for every renderer."""
+
+    signature: Signature
+    documents: tuple[Document, ...]
+    comparisons: tuple[PairComparison, ...]
+    coverage: tuple[CoverageGroup, ...] = ()
+    findings: tuple[dict[str, Any], ...] = ()  # filled by framing analysis (later issue)
+    title: str | None = None
+    created: str | None = None  # only when asked (--stamp): keeps reports byte-identical
+    schema: str = SCHEMA
+
+    def document(self, doc_id: str) -> Document:
+        for doc in self.documents:
+            if doc.id == doc_id:
+                return doc
+        raise KeyError(doc_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (schema `compare/1`)."""
+        return {
+            "schema": self.schema,
+            "signature": {
+                "version": self.signature.version,
+                "target_language": self.signature.target_language,
+                "engine": self.signature.engine,
+                "models": list(self.signature.models),
+                "align_mode": self.signature.align_mode,
+                "threshold": self.signature.threshold,
+                "text": str(self.signature),
+            },
+            "title": self.title,
+            "created": self.created,
+            "documents": [_document_dict(d) for d in self.documents],
+            "comparisons": [
+                {
+                    "a": c.a,
+                    "b": c.b,
+                    "links": [_link_dict(link) for link in c.links],
+                    "only_in_a": list(c.only_in_a),
+                    "only_in_b": list(c.only_in_b),
+                }
+                for c in self.comparisons
+            ],
+            "coverage": [
+                {"id": g.id, "sentences": {k: list(v) for k, v in g.sentences.items()}}
+                for g in self.coverage
+            ],
+            "findings": [dict(f) for f in self.findings],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ComparisonResult":
+        """Read a result back from its JSON form."""
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"unsupported schema {data.get('schema')!r}; expected {SCHEMA!r}")
+        sig = data["signature"]
+        return cls(
+            schema=data["schema"],
+            signature=Signature(
+                version=sig["version"],
+                target_language=sig["target_language"],
+                engine=sig["engine"],
+                models=tuple(sig["models"]),
+                align_mode=sig["align_mode"],
+                threshold=sig["threshold"],
+            ),
+            title=data.get("title"),
+            created=data.get("created"),
+            documents=tuple(
+                Document(
+                    id=d["id"],
+                    label=d["label"],
+                    path=d["path"],
+                    language=d["language"],
+                    language_source=d["language_source"],
+                    encoding=d["encoding"],
+                    translated=d["translated"],
+                    source_language=d["source_language"],
+                    model=d["model"],
+                    engine=d["engine"],
+                    sentences=tuple(
+                        Sentence(
+                            index=s["index"],
+                            start=s["start"],
+                            end=s["end"],
+                            text=s["text"],
+                            translation=s.get("translation"),
+                        )
+                        for s in d["sentences"]
+                    ),
+                )
+                for d in data["documents"]
+            ),
+            comparisons=tuple(
+                PairComparison(
+                    a=c["a"],
+                    b=c["b"],
+                    links=tuple(
+                        Link(
+                            a=tuple(link["a"]),
+                            b=tuple(link["b"]),
+                            score=link["score"],
+                            strength=link["strength"],
+                            diff=tuple(DiffOp(op["op"], op["a"], op["b"]) for op in link["diff"]),
+                        )
+                        for link in c["links"]
+                    ),
+                    only_in_a=tuple(c["only_in_a"]),
+                    only_in_b=tuple(c["only_in_b"]),
+                )
+                for c in data["comparisons"]
+            ),
+            coverage=tuple(
+                CoverageGroup(id=g["id"], sentences={k: tuple(v) for k, v in g["sentences"].items()})
+                for g in data.get("coverage", [])
+            ),
+            findings=tuple(data.get("findings", [])),
+        )
+
+
+def _document_dict(d: Document) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "label": d.label,
+        "path": d.path,
+        "language": d.language,
+        "language_source": d.language_source,
+        "encoding": d.encoding,
+        "translated": d.translated,
+        "source_language": d.source_language,
+        "model": d.model,
+        "engine": d.engine,
+        "sentences": [
+            {"index": s.index, "start": s.start, "end": s.end, "text": s.text, "translation": s.translation}
+            for s in d.sentences
+        ],
+    }
+
+
+def _link_dict(link: Link) -> dict[str, Any]:
+    added = sum(len(op.b.split()) for op in link.diff if op.tag in ("insert", "replace"))
+    removed = sum(len(op.a.split()) for op in link.diff if op.tag in ("delete", "replace"))
+    kept = sum(len(op.a.split()) for op in link.diff if op.tag == "equal")
+    return {
+        "a": list(link.a),
+        "b": list(link.b),
+        "score": round(link.score, 4),
+        "strength": link.strength,
+        "words": {"kept": kept, "removed": removed, "added": added},
+        "diff": [{"op": op.tag, "a": op.a, "b": op.b} for op in link.diff],
+    }
