@@ -6,9 +6,11 @@ BIN := $(VENV)/bin
 # versions pull multi-GB CUDA builds. Override: make test TORCH_SPEC='torch==2.5.1'
 TORCH_SPEC ?= torch==2.13.0
 OUT ?= out
-EN_SAMPLES := samples/meridian-wire.txt samples/harbor-review.txt
+# Browser tests drive Debian's chromium through Playwright (never `playwright install`).
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test eval bench clean
+.PHONY: install demo test eval bench clean chromium
 
 install: $(VENV)/.installed
 
@@ -20,16 +22,18 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: install
-	@mkdir -p $(OUT)
-	$(BIN)/compare $(EN_SAMPLES) --title "Baltic-Pacific trade summit" --json $(OUT)/demo.json
-	@echo "JSON written to $(OUT)/demo.json"
+	$(BIN)/python examples/demo.py $(OUT)
 
-test: install
-	$(BIN)/python -m pytest -q
+chromium:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+
+test: install chromium
+	COMPARE_ARTIFACTS=$(OUT)/artifacts $(BIN)/python -m pytest -q
 
 bench: install
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_align.py
+	$(BIN)/python benchmarks/bench_html.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .hypothesis

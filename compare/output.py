@@ -42,6 +42,10 @@ def write_text(target: str, text: str, *, what: str) -> None:
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
+            # mkstemp creates 0600; reports are meant to be shared, so honour the umask.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)
