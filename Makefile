@@ -30,6 +30,9 @@ chromium:
 test: install chromium
 	COMPARE_ARTIFACTS=$(OUT)/artifacts $(BIN)/python -m pytest -q
 
+eval: install
+	$(BIN)/python eval/align_eval.py
+
 bench: install
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_align.py

@@ -1,39 +1,68 @@
-"""Sentence alignment across outlets: scores, then links (1:1 anchors, then n:m).
+"""Sentence alignment across outlets: calibrated pair scores, then links.
 
-Pure functions over lists of sentence texts (already in the common language).
+Pure functions over lists of sentence texts (already in the common language);
+docs/alignment.md explains the method and the measured figures.
 
-Scoring (lexical, fast): the mean of
-- TF-IDF cosine over content words, IDF taken over every sentence of every
-  document in the comparison, so words all outlets use everywhere weigh little;
-- rapidfuzz token_sort_ratio over the same content words (typos, inflection).
-Linking: mutual best matches above the threshold first (anchors; order-free, so
-reordered facts are found), repeated on what is left; then n:m: an unlinked
-sentence whose best partner is already linked joins that link when its score
-clears the threshold (one outlet splits what another merges).
+Scoring. For every sentence pair of two documents the aligner computes
+- ``lex``: cosine of content-word stems weighted by rarity in English
+  (wordfreq) and across the compared sentences (IDF) - compare/align_lexical.py;
+- ``emb`` (default mode only): cosine of all-MiniLM-L6-v2 sentence embeddings,
+  computed in numpy - compare/embed.py;
+- for each, a *margin*: the score minus the mean of the k best alternatives of
+  both sentences (as in LASER / Bertalign), so "better than anything else
+  around" counts, not the raw level, which varies from article to article.
+A logistic model over these features (weights fitted on the development gold
+set, eval/dev, by ``eval/align_eval.py --fit``) turns them into the
+probability that the pair reports the same main fact. That probability is the
+link score, so a score means the same thing in every comparison.
+
+Linking. Competitive linking first (highest-probability pair, remove both
+sentences, repeat while the probability clears the threshold): 1:1 anchors,
+order-free so reordered facts are found. Then n:m: every other pair that
+clears the threshold and touches a sentence without an anchor joins, so one
+outlet's sentence can pair with the two another split it into. Connected
+pairs form one link; its score is the lowest probability among its pairs.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
+from .align_lexical import LexicalIndex, content_terms
+from .errors import UsageError
 from .result import Strength
 
-DEFAULT_THRESHOLD = 0.3
-STRONG_THRESHOLD = 0.5
+# Minimum link probability per mode. Default mode: link when "same fact" is more
+# likely than not. Fast mode's lexical probabilities are lower and flatter; the
+# F1-optimal cut for calibrated scores is about half the attainable F1
+# (Lipton et al. 2014), ~0.3 for the lexical model on the dev set.
+DEFAULT_THRESHOLDS: dict[str, float] = {"default": 0.5, "fast": 0.3}
+DEFAULT_THRESHOLD = DEFAULT_THRESHOLDS["default"]
+STRONG_THRESHOLD = 0.7
+MARGIN_K = 3
+MODES = ("default", "fast")
 
-_WORD = re.compile(r"\w+(?:[-'.,]\w+)*")
-# Function words carry no fact; a short list is enough since IDF does the rest.
-_STOP = frozenset(
-    """a an the and or but if of to in on at by for with from as is are was were be been being it its
-    this that these those he she they we you i his her their our your them him us me has have had do
-    does did will would can could should may might must shall not no than then there here also said
-    says say about after before over under into out up down more most very just so such which who whom
-    whose what when where while would""".split()
-)
+
+@dataclass(frozen=True, slots=True)
+class ScoreModel:
+    """Logistic model: probability = sigmoid(bias + sum(weight[f] * feature f))."""
+
+    weights: Mapping[str, float]
+    bias: float
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return tuple(self.weights)
+
+
+# Fitted on eval/dev (all pairs) with `python eval/align_eval.py --fit`.
+MODELS: dict[str, ScoreModel] = {
+    "default": ScoreModel(weights={"lex": 1.46, "lex_margin": 2.27, "emb": 5.51, "emb_margin": 10.85}, bias=-4.36),
+    "fast": ScoreModel(weights={"lex": 3.62, "lex_margin": 11.16}, bias=-2.6),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,118 +81,118 @@ class PairAlignment:
 
 
 def content_words(text: str) -> list[str]:
-    words = []
-    for w in _WORD.findall(text.casefold()):
-        if w in _STOP:
-            continue
-        w = w.replace(",", "") if w[:1].isdigit() else w
-        # Crude plural folding so "sanction" meets "sanctions"; lemmatisation
-        # proper lives in the default (non-fast) scorer.
-        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        words.append(w)
-    return words
+    """Content-word stems of a sentence (what the lexical scorer compares)."""
+    return list(content_terms(text))
+
+
+def margin(scores: np.ndarray, k: int = MARGIN_K) -> np.ndarray:
+    """Score minus the mean of the k best scores of its row and of its column, halved."""
+    n, m = scores.shape
+    if n == 0 or m == 0:
+        return scores.copy()
+    kr, kc = min(k, m), min(k, n)
+    row = -np.partition(-scores, kr - 1, axis=1)[:, :kr].mean(axis=1)
+    col = -np.partition(-scores, kc - 1, axis=0)[:kc, :].mean(axis=0)
+    return scores - (row[:, None] + col[None, :]) / 2.0
 
 
 class Aligner:
     """Aligns any pair among a fixed set of documents.
 
-    Features (content words, TF-IDF rows) are computed once per document, so
-    all-pairs alignment of many documents costs one matrix product per pair.
+    Features (weighted bags of stems, sentence embeddings) are computed once per
+    document, so aligning all pairs of many documents costs little per pair.
+
+    Args:
+        documents: each document as its list of sentences.
+        threshold: minimum link probability; None uses DEFAULT_THRESHOLDS[mode].
+        mode: "default" (lexical + MiniLM embeddings) or "fast" (lexical only).
+        model: override the fitted score model (evaluation and tuning only).
+
+    Raises:
+        UsageError: unknown mode.
+        ModelMissingError: default mode without the embedding model package.
     """
 
-    def __init__(self, documents: Sequence[Sequence[str]], *, threshold: float | None = None) -> None:
-        from scipy import sparse
+    def __init__(
+        self,
+        documents: Sequence[Sequence[str]],
+        *,
+        threshold: float | None = None,
+        mode: str = "default",
+        model: ScoreModel | None = None,
+    ) -> None:
+        if mode not in MODES:
+            raise UsageError(f"unknown alignment mode {mode!r}; choose one of: {', '.join(MODES)}")
+        self.mode = mode
+        self.threshold = DEFAULT_THRESHOLDS[mode] if threshold is None else threshold
+        self.model = model or MODELS[mode]
+        self.lexical = LexicalIndex(documents)
+        self._vectors: list[np.ndarray] | None = None
+        if any(f.startswith("emb") for f in self.model.features):
+            from .embed import get_encoder
 
-        self.threshold = DEFAULT_THRESHOLD if threshold is None else threshold
-        self._words = [[content_words(s) for s in doc] for doc in documents]
-        self._joined = [[" ".join(ws) for ws in doc] for doc in self._words]
-        vocab: dict[str, int] = {}
-        df: dict[int, int] = {}
-        n_sent = 0
-        for doc in self._words:
-            for ws in doc:
-                n_sent += 1
-                for w in set(ws):
-                    idx = vocab.setdefault(w, len(vocab))
-                    df[idx] = df.get(idx, 0) + 1
-        idf = np.zeros(len(vocab), dtype=np.float32)
-        for idx, count in df.items():
-            idf[idx] = np.log((1 + n_sent) / (1 + count)) + 1.0
-        self._matrices = []
-        for doc in self._words:
-            rows, cols, vals = [], [], []
-            for r, ws in enumerate(doc):
-                counts: dict[int, int] = {}
-                for w in ws:
-                    counts[vocab[w]] = counts.get(vocab[w], 0) + 1
-                for c, tf in counts.items():
-                    rows.append(r)
-                    cols.append(c)
-                    vals.append((1.0 + np.log(tf)) * idf[c])
-            mat = sparse.csr_matrix(
-                (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(len(doc), len(vocab))
-            )
-            norms = np.sqrt(np.asarray(mat.multiply(mat).sum(axis=1)).ravel())
-            norms[norms == 0] = 1.0
-            self._matrices.append(sparse.diags(1.0 / norms) @ mat)
+            encoder = get_encoder()
+            flat = [s for doc in documents for s in doc]
+            vectors = encoder.encode(flat)
+            self._vectors, start = [], 0
+            for doc in documents:
+                self._vectors.append(vectors[start : start + len(doc)])
+                start += len(doc)
+
+    def features(self, i: int, j: int) -> dict[str, np.ndarray]:
+        """Raw feature matrices (sentences of i x sentences of j) the model reads."""
+        feats: dict[str, np.ndarray] = {}
+        lex = self.lexical.cosine(i, j)
+        feats["lex"], feats["lex_margin"] = lex, margin(lex)
+        if self._vectors is not None:
+            emb = np.clip(self._vectors[i] @ self._vectors[j].T, 0.0, 1.0)
+            feats["emb"], feats["emb_margin"] = emb, margin(emb)
+        return feats
 
     def scores(self, i: int, j: int) -> np.ndarray:
-        """Similarity matrix in [0, 1] between the sentences of documents i and j."""
-        from rapidfuzz import fuzz, process
-
-        a, b = self._matrices[i], self._matrices[j]
-        if a.shape[0] == 0 or b.shape[0] == 0:
-            return np.zeros((a.shape[0], b.shape[0]), dtype=np.float32)
-        cosine = (a @ b.T).toarray().astype(np.float32)
-        fuzzy = process.cdist(
-            self._joined[i], self._joined[j], scorer=fuzz.token_sort_ratio, dtype=np.uint8, workers=-1
-        ).astype(np.float32) / 100.0
-        return np.clip((cosine + fuzzy) / 2.0, 0.0, 1.0)
+        """Probability in [0, 1] that each sentence pair reports the same main fact."""
+        feats = self.features(i, j)
+        z = np.full(next(iter(feats.values())).shape, self.model.bias, dtype=np.float64)
+        for name, weight in self.model.weights.items():
+            z += weight * feats[name]
+        # Rounded so that a@b.T and b@a.T (a few ulps apart) link identically.
+        return np.round(1.0 / (1.0 + np.exp(-z)), 6)
 
     def align(self, i: int, j: int) -> PairAlignment:
         return link_sentences(self.scores(i, j), self.threshold)
 
 
-def align_texts(a: Sequence[str], b: Sequence[str], *, threshold: float | None = None) -> PairAlignment:
+def align_texts(
+    a: Sequence[str], b: Sequence[str], *, threshold: float | None = None, mode: str = "default"
+) -> PairAlignment:
     """Align two lists of sentences (convenience for a single pair)."""
-    return Aligner([a, b], threshold=threshold).align(0, 1)
+    return Aligner([a, b], threshold=threshold, mode=mode).align(0, 1)
 
 
-def link_sentences(scores: np.ndarray, threshold: float) -> PairAlignment:
-    """Turn a score matrix into links: anchors, then n:m attachments."""
+def link_sentences(scores: np.ndarray, threshold: float, strong: float = STRONG_THRESHOLD) -> PairAlignment:
+    """Turn a probability matrix into links: competitive 1:1 anchors, then n:m.
+
+    Ties break on (score, row + column), which is the same ordering whichever
+    document is A, so swapping the documents mirrors the links exactly.
+    """
     n, m = scores.shape
     pairs: dict[tuple[int, int], float] = {}
-    linked_a = np.zeros(n, dtype=bool)
-    linked_b = np.zeros(m, dtype=bool)
-    if n and m:
-        # Mutual best matches among still-unlinked sentences, repeated until none is left.
-        work = np.where(scores >= threshold, scores, -1.0)
-        while True:
-            masked = work.copy()
-            masked[linked_a, :] = -1.0
-            masked[:, linked_b] = -1.0
-            best_b = masked.argmax(axis=1)
-            best_a = masked.argmax(axis=0)
-            found = False
-            for r in np.flatnonzero(masked.max(axis=1) >= 0):
-                c = best_b[r]
-                if best_a[c] == r:
-                    pairs[(int(r), int(c))] = float(scores[r, c])
-                    linked_a[r] = linked_b[c] = True
-                    found = True
-            if not found:
-                break
-        # n:m: an unlinked sentence whose best partner is linked joins that link.
-        for r in np.flatnonzero(~linked_a):
-            c = int(scores[r].argmax())
-            if scores[r, c] >= threshold:
-                pairs[(int(r), c)] = float(scores[r, c])
-        for c in np.flatnonzero(~linked_b):
-            r = int(scores[:, c].argmax())
-            if scores[r, c] >= threshold:
-                pairs[(r, int(c))] = float(scores[r, c])
-    links = group_pairs(pairs)
+    anchored_a = np.zeros(n, dtype=bool)
+    anchored_b = np.zeros(m, dtype=bool)
+    rows, cols = np.nonzero(scores >= threshold)
+    if len(rows):
+        values = scores[rows, cols]
+        order = np.lexsort((rows + cols, -values))
+        for k in order:
+            r, c = int(rows[k]), int(cols[k])
+            if not anchored_a[r] and not anchored_b[c]:
+                anchored_a[r] = anchored_b[c] = True
+                pairs[(r, c)] = float(values[k])
+        for k in order:
+            r, c = int(rows[k]), int(cols[k])
+            if (r, c) not in pairs and not (anchored_a[r] and anchored_b[c]):
+                pairs[(r, c)] = float(values[k])
+    links = group_pairs(pairs, strong)
     in_a = {i for link in links for i in link.a}
     in_b = {j for link in links for j in link.b}
     return PairAlignment(
@@ -191,13 +220,13 @@ def group_pairs(pairs: dict[tuple[int, int], float], strong: float = STRONG_THRE
         groups.setdefault(find(("a", i)), []).append((i, j))
     links = []
     for members in groups.values():
-        score = max(pairs[p] for p in members)
+        score = min(pairs[p] for p in members)
         links.append(
             RawLink(
                 a=tuple(sorted({i for i, _ in members})),
                 b=tuple(sorted({j for _, j in members})),
-                score=round(score, 4),
-                strength="strong" if score >= strong else "weak",
+                score=round(min(max(score, 0.0), 1.0), 4),
+                strength="strong" if max(pairs[p] for p in members) >= strong else "weak",
             )
         )
     links.sort(key=lambda link: (link.a[0], link.b[0]))

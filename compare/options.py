@@ -34,7 +34,7 @@ class CompareOptions:
         cache_dir: translation cache folder (default: user cache dir).
         models_dir: where models are stored (default: COMPARE_MODELS_DIR or user cache dir).
         align_mode: "default" (best quality) or "fast" (lexical only, no model).
-        threshold: minimum link score; None uses the aligner's calibrated default.
+        threshold: minimum link probability in [0, 1]; None uses the mode's calibrated default.
     """
 
     target_language: str = "en"

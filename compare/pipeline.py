@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
-from .align import DEFAULT_THRESHOLD, Aligner
+from .align import DEFAULT_THRESHOLDS, Aligner
 from .diff import word_diff
 from .errors import UsageError
 from .ingest import Source, read_source
@@ -84,7 +84,9 @@ def compare_documents(
         for k, (doc_id, src) in enumerate(zip(ids, sources))
     ]
     aligner = Aligner(
-        [[s.compare_text for s in d.sentences] for d in documents], threshold=options.threshold
+        [[s.compare_text for s in d.sentences] for d in documents],
+        threshold=options.threshold,
+        mode=options.align_mode,
     )
     comparisons = []
     for i, j in combinations(range(len(documents)), 2):
@@ -97,7 +99,7 @@ def compare_documents(
         engine=next(iter(engines)) if engines else None,
         models=models,
         align_mode=options.align_mode,
-        threshold=options.threshold if options.threshold is not None else DEFAULT_THRESHOLD,
+        threshold=aligner.threshold,
     )
     return ComparisonResult(
         signature=signature,

@@ -1,0 +1,206 @@
+"""Lexical evidence for sentence alignment: content words weighted by rarity.
+
+A sentence becomes a bag of stems (Snowball English, plus a few irregular
+verbs news writing uses all the time), each weighted by
+
+- how rare the word is in English at large (wordfreq's Zipf frequency, read
+  straight from its data file so loading costs milliseconds): "sanctions"
+  and "Zelenskiy" weigh far more than "said" or "new";
+- how rare it is across the sentences being compared (a smoothed IDF): the
+  names an article repeats in every sentence stop making all its sentences
+  look alike.
+
+`LexicalIndex.cosine(i, j)` is the cosine of those weighted bags between the
+sentences of two documents. Everything here is cheap enough for the --fast
+path; nothing imports torch.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:['’-]\w+)*")
+# Function words and reporting verbs: they carry no fact of their own.
+STOP = frozenset(
+    """a an the and or but if of to in on at by for with from as is are was were be been being it its
+    this that these those he she they we you i his her their our your them him us me has have had do
+    does did will would can could should may might must shall not no than then there here also said
+    says say saying told tell tells about after before over under into out up down more most very just
+    so such which who whom whose what when where while since until per cent percent mr mrs ms s
+    according added adding news reported reports report statement""".split()
+)
+# Irregular forms Snowball leaves apart (past tenses of common news verbs).
+_IRREGULAR = {
+    "won": "win", "lost": "lose", "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall",
+    "took": "take", "taken": "take", "gave": "give", "given": "give", "made": "make", "met": "meet",
+    "held": "hold", "left": "leave", "led": "lead", "went": "go", "gone": "go", "came": "come",
+    "sold": "sell", "bought": "buy", "paid": "pay", "hit": "hit", "kept": "keep", "began": "begin",
+    "begun": "begin", "sent": "send", "spent": "spend", "struck": "strike", "stood": "stand",
+    "brought": "bring", "built": "build", "chose": "choose", "chosen": "choose", "drew": "draw",
+    "drove": "drive", "ran": "run", "saw": "see", "seen": "see", "spoke": "speak", "spoken": "speak",
+    "thought": "think", "wrote": "write", "written": "write", "killed": "kill", "dead": "die",
+    "death": "die", "deaths": "die", "died": "die", "children": "child", "men": "man", "women": "woman",
+    "people": "person", "countries": "country", "bn": "billion", "mn": "million", "m": "million",
+}
+_NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "first": "1",
+    "second": "2", "third": "3", "fourth": "4", "fifth": "5", "twelfth": "12", "dozen": "12",
+}
+_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+_MAX_ZIPF = 8.0  # unknown words (names, rare terms) get the top weight
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    try:
+        import snowballstemmer
+    except ImportError:  # degrade to crude plural folding
+        return None
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def zipf_table() -> dict[str, float]:
+    """English word -> Zipf frequency, from wordfreq's "small" list (~29k words).
+
+    Read from the package's data file without importing wordfreq (whose import
+    alone costs more than the whole --fast budget allows). Empty if wordfreq
+    is not installed: every word then weighs the same.
+    """
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(list(spec.submodule_search_locations)[0]) / "data" / "small_en.msgpack.gz"
+    try:
+        import msgpack
+
+        with gzip.open(path, "rb") as fh:
+            data = msgpack.load(fh, raw=False)
+    except (ImportError, OSError, ValueError):
+        return {}
+    table: dict[str, float] = {}
+    for centibels, words in enumerate(data[1:]):
+        zipf = 9.0 - centibels / 100.0  # wordfreq: zipf = log10(freq) + 9, freq = 10 ** (-cB / 100)
+        for word in words:
+            table.setdefault(word, zipf)
+    return table
+
+
+@lru_cache(maxsize=1 << 16)
+def word_weight(word: str) -> float:
+    """Rarity of a (casefolded) word in English: 8 - Zipf, at least 0.5."""
+    zipf = zipf_table().get(word)
+    if zipf is None:
+        zipf = 0.0 if zipf_table() else _MAX_ZIPF - 1.0
+    return max(0.5, _MAX_ZIPF - zipf)
+
+
+@lru_cache(maxsize=1 << 16)
+def normalise(word: str) -> str:
+    """Casefolded word -> matching key: number, irregular base form, or stem."""
+    if word[:1].isdigit():
+        word = word.replace(",", "")
+        m = _ORDINAL.match(word)
+        return m.group(1) if m else word
+    if word in _NUMBER_WORDS:
+        return _NUMBER_WORDS[word]
+    word = word.replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    stemmer = _stemmer()
+    if stemmer is None:
+        return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
+    return stemmer.stemWord(word)
+
+
+def content_terms(text: str) -> dict[str, float]:
+    """Sentence -> {stem: language-rarity weight} over its content words."""
+    terms: dict[str, float] = {}
+    for raw in _WORD.findall(text.casefold()):
+        if raw in STOP or (len(raw) == 1 and not raw.isdigit()):
+            continue
+        key = normalise(raw)
+        if key in STOP:
+            continue
+        weight = word_weight(raw.replace("’", "'").split("'")[0]) if not raw[:1].isdigit() else _MAX_ZIPF - 1.0
+        if weight > terms.get(key, 0.0):
+            terms[key] = weight
+    return terms
+
+
+class LexicalIndex:
+    """Rarity-weighted bags of stems for every sentence of every document."""
+
+    def __init__(self, documents: Sequence[Sequence[str]]) -> None:
+        self.terms = [[content_terms(s) for s in doc] for doc in documents]
+        df: dict[str, int] = {}
+        n_sent = 0
+        for doc in self.terms:
+            for bag in doc:
+                n_sent += 1
+                for t in bag:
+                    df[t] = df.get(t, 0) + 1
+        self.vocab = {t: k for k, t in enumerate(df)}
+        # Smoothed IDF over all sentences compared, in (0, 1]: a word in every
+        # sentence keeps a third of its weight, a word in one keeps all of it.
+        top = 1.0 + math.log(1 + n_sent)
+        self.local = {t: (1.0 + math.log((1 + n_sent) / (1 + c))) / top for t, c in df.items()}
+        self._rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for doc in self.terms:
+            rows, cols, vals = [], [], []
+            for r, bag in enumerate(doc):
+                for t, w in bag.items():
+                    rows.append(r)
+                    cols.append(self.vocab[t])
+                    vals.append(w * self.local[t])
+            self._rows.append(
+                (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(vals, dtype=np.float32))
+            )
+        self._sizes = [len(doc) for doc in documents]
+        self._normalised: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def _matrix(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Document i as (rows, cols, values), rows L2-normalised, sorted by column (cached)."""
+        cached = self._normalised.get(i)
+        if cached is None:
+            rows, cols, vals = self._rows[i]
+            norms = np.zeros(self._sizes[i], dtype=np.float64)
+            np.add.at(norms, rows, vals.astype(np.float64) ** 2)
+            norms = np.sqrt(norms)
+            norms[norms == 0] = 1.0
+            order = np.argsort(cols, kind="stable")
+            cached = (rows[order], cols[order], (vals / norms[rows]).astype(np.float64)[order])
+            self._normalised[i] = cached
+        return cached
+
+    def cosine(self, i: int, j: int) -> np.ndarray:
+        """Cosine similarity in [0, 1] of the weighted bags, sentences of i x sentences of j.
+
+        A sparse product done as a join on shared terms (no BLAS, no scipy): it
+        costs the number of (sentence, sentence, shared term) triples.
+        """
+        n, m = self._sizes[i], self._sizes[j]
+        out = np.zeros(n * m, dtype=np.float64)
+        if n and m:
+            ra, ca, va = self._matrix(i)
+            rb, cb, vb = self._matrix(j)
+            lo = np.searchsorted(cb, ca, side="left")
+            hi = np.searchsorted(cb, ca, side="right")
+            counts = hi - lo
+            if counts.sum():
+                rep = np.repeat(np.arange(len(ca)), counts)
+                offsets = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)
+                match = np.repeat(lo, counts) + offsets
+                out = np.bincount(ra[rep] * m + rb[match], weights=va[rep] * vb[match], minlength=n * m)
+        return np.clip(out.reshape(n, m), 0.0, 1.0).astype(np.float32)

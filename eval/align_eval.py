@@ -1,0 +1,382 @@
+"""Alignment evaluation on the development gold set (eval/dev/*.json).
+
+Usage:
+    python eval/align_eval.py            # per-pair and overall P/R/F1, baselines, calibration, split
+    python eval/align_eval.py --fit      # refit the score models on all pairs, print them
+    python eval/align_eval.py --json out.json
+
+Each gold file: {"id", "event", "phenomena", "a": {"label", "sentences"}, "b": {...},
+"links": [{"a": i, "b": j, "kind": "strong"|"weak"}]}; a document's text is its
+sentences joined by single spaces.
+
+Measure (as issue 3 defines it): a link is a sentence pair; an n:m link counts
+as every pair it joins. Recall = strong gold pairs found / strong gold pairs;
+precision = predicted pairs that are strong or weak gold / predicted pairs.
+Predictions go through the real pipeline (compare.pipeline.compare_documents:
+segmentation, character offsets, alignment) and are mapped back to gold
+sentences by character overlap, as the held-out measure does, so a
+segmentation that differs from the gold's is scored, not assumed away.
+Figures are micro-averaged over all pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from compare.align import MODELS, Aligner, ScoreModel, link_sentences  # noqa: E402
+from compare.options import CompareOptions  # noqa: E402
+from compare.pipeline import DocumentInput, compare_documents  # noqa: E402
+
+DEV_DIR = ROOT / "eval" / "dev"
+Pair = tuple[int, int]
+
+
+@dataclass
+class GoldPair:
+    """One gold file, with each sentence's character span in the joined text."""
+
+    id: str
+    a: list[str]
+    b: list[str]
+    strong: set[Pair]
+    weak: set[Pair]
+    spans_a: list[tuple[int, int]] = field(default_factory=list)
+    spans_b: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def text_a(self) -> str:
+        return " ".join(self.a)
+
+    @property
+    def text_b(self) -> str:
+        return " ".join(self.b)
+
+
+def _spans(sentences: Sequence[str]) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for s in sentences:
+        out.append((pos, pos + len(s)))
+        pos += len(s) + 1
+    return out
+
+
+def load_gold(folder: Path = DEV_DIR) -> list[GoldPair]:
+    """Every pair-*.json in folder, sorted by file name."""
+    pairs = []
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        strong = {(int(l["a"]), int(l["b"])) for l in data["links"] if l["kind"] == "strong"}
+        weak = {(int(l["a"]), int(l["b"])) for l in data["links"] if l["kind"] != "strong"} - strong
+        a, b = list(data["a"]["sentences"]), list(data["b"]["sentences"])
+        pairs.append(GoldPair(str(data.get("id", path.stem)), a, b, strong, weak, _spans(a), _spans(b)))
+    return pairs
+
+
+def overlap_map(pred: Sequence[tuple[int, int]], gold: Sequence[tuple[int, int]]) -> list[list[int]]:
+    """For each predicted sentence span, the gold sentences it overlaps (by characters)."""
+    return [[g for g, (gs, ge) in enumerate(gold) if min(pe, ge) - max(ps, gs) > 0] for ps, pe in pred]
+
+
+@dataclass
+class Segmented:
+    """A gold pair as the pipeline segments it."""
+
+    gold: GoldPair
+    sents_a: list[str]
+    sents_b: list[str]
+    map_a: list[list[int]]
+    map_b: list[list[int]]
+
+    def gold_pairs(self, links: Iterable[tuple[Sequence[int], Sequence[int], float]]) -> dict[Pair, float]:
+        """Predicted links (pipeline sentence indices) -> gold sentence pairs with their scores."""
+        out: dict[Pair, float] = {}
+        for a_idx, b_idx, score in links:
+            for i in a_idx:
+                for j in b_idx:
+                    for ga in self.map_a[i]:
+                        for gb in self.map_b[j]:
+                            out[(ga, gb)] = max(out.get((ga, gb), 0.0), score)
+        return out
+
+    def labels(self) -> np.ndarray:
+        """Pipeline-sentence pair labels: 1 strong, 0.5 weak only, 0 none."""
+        y = np.zeros((len(self.sents_a), len(self.sents_b)))
+        for i, gas in enumerate(self.map_a):
+            for j, gbs in enumerate(self.map_b):
+                pairs = {(ga, gb) for ga in gas for gb in gbs}
+                y[i, j] = 1.0 if pairs & self.gold.strong else 0.5 if pairs & self.gold.weak else 0.0
+        return y
+
+
+def segment(gold: GoldPair) -> Segmented:
+    result = compare_documents(
+        [DocumentInput(gold.text_a, "a", language="en"), DocumentInput(gold.text_b, "b", language="en")],
+        CompareOptions(align_mode="fast", use_cache=False),
+    )
+    da, db = result.documents
+    return Segmented(
+        gold,
+        [s.compare_text for s in da.sentences],
+        [s.compare_text for s in db.sentences],
+        overlap_map([(s.start, s.end) for s in da.sentences], gold.spans_a),
+        overlap_map([(s.start, s.end) for s in db.sentences], gold.spans_b),
+    )
+
+
+@dataclass
+class Counts:
+    tp: int = 0  # predicted pairs that are strong gold
+    ok: int = 0  # predicted pairs that are strong or weak gold
+    pred: int = 0
+    strong: int = 0
+
+    def add(self, other: "Counts") -> None:
+        self.tp += other.tp
+        self.ok += other.ok
+        self.pred += other.pred
+        self.strong += other.strong
+
+    @property
+    def precision(self) -> float:
+        return self.ok / self.pred if self.pred else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / self.strong if self.strong else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score_pairs(gold: GoldPair, predicted: Iterable[Pair]) -> Counts:
+    pred = set(predicted)
+    return Counts(
+        tp=len(pred & gold.strong), ok=len(pred & (gold.strong | gold.weak)), pred=len(pred), strong=len(gold.strong)
+    )
+
+
+# --- systems ---------------------------------------------------------------------------------
+
+def run_pipeline(seg: Segmented, mode: str) -> dict[Pair, float]:
+    """The product as users run it: compare_documents on the joined texts."""
+    result = compare_documents(
+        [DocumentInput(seg.gold.text_a, "a", language="en"), DocumentInput(seg.gold.text_b, "b", language="en")],
+        CompareOptions(align_mode=mode, use_cache=False),  # type: ignore[arg-type]
+    )
+    comp = result.comparisons[0]
+    return seg.gold_pairs((link.a, link.b, link.score) for link in comp.links)
+
+
+def run_aligner(seg: Segmented, mode: str, model: ScoreModel | None = None) -> dict[Pair, float]:
+    alignment = Aligner([seg.sents_a, seg.sents_b], mode=mode, model=model).align(0, 1)
+    return seg.gold_pairs((link.a, link.b, link.score) for link in alignment.links)
+
+
+def tfidf_matrix(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+    """Plain TF-IDF cosine (lowercased words, IDF over the pair's sentences, no stemming)."""
+    import re
+
+    tok = [re.findall(r"\w+", s.lower()) for s in list(a) + list(b)]
+    vocab = {w: k for k, w in enumerate(sorted({w for t in tok for w in t}))}
+    df = np.zeros(len(vocab))
+    for t in tok:
+        for w in set(t):
+            df[vocab[w]] += 1
+    idf = np.log((1 + len(tok)) / (1 + df)) + 1
+    mat = np.zeros((len(tok), len(vocab)))
+    for r, t in enumerate(tok):
+        for w in t:
+            mat[r, vocab[w]] += 1
+    mat *= idf
+    mat /= np.maximum(np.linalg.norm(mat, axis=1, keepdims=True), 1e-12)
+    return mat[: len(a)] @ mat[len(a) :].T
+
+
+def fuzz_matrix(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+    from rapidfuzz import fuzz, process
+
+    return process.cdist(list(a), list(b), scorer=fuzz.token_set_ratio) / 100.0
+
+
+def minilm_matrix(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+    from compare.embed import get_encoder
+
+    enc = get_encoder()
+    return enc.encode(list(a)) @ enc.encode(list(b)).T
+
+
+def threshold_links(scores: np.ndarray, t: float) -> list[tuple[Sequence[int], Sequence[int], float]]:
+    return [((int(r),), (int(c),), float(scores[r, c])) for r, c in zip(*np.nonzero(scores >= t))]
+
+
+def baseline(
+    segs: Sequence[Segmented], matrix: Callable[[Sequence[str], Sequence[str]], np.ndarray]
+) -> tuple[float, list[Counts]]:
+    """Threshold-only linking, threshold tuned on these very pairs (favours the baseline)."""
+    mats = [matrix(s.sents_a, s.sents_b) for s in segs]
+    best: tuple[float, float, list[Counts]] = (-1.0, 0.0, [])
+    for t in np.arange(0.05, 0.96, 0.01):
+        per = [score_pairs(s.gold, s.gold_pairs(threshold_links(m, t))) for s, m in zip(segs, mats)]
+        total = Counts()
+        for c in per:
+            total.add(c)
+        if total.f1 > best[0]:
+            best = (total.f1, float(t), per)
+    return best[1], best[2]
+
+
+# --- fitting -----------------------------------------------------------------------------------
+
+def fit_model(segs: Sequence[Segmented], mode: str, l2: float = 0.1) -> ScoreModel:
+    """Logistic regression (Newton) of "strong gold" on the aligner's features; weak pairs left out."""
+    names = MODELS[mode].features
+    xs, ys = [], []
+    for seg in segs:
+        feats = Aligner([seg.sents_a, seg.sents_b], mode=mode).features(0, 1)
+        y = seg.labels()
+        keep = y != 0.5
+        xs.append(np.stack([feats[n][keep] for n in names], axis=1))
+        ys.append(y[keep])
+    x = np.hstack([np.vstack(xs), np.ones((sum(len(v) for v in ys), 1))])
+    y = np.concatenate(ys)
+    w = np.zeros(x.shape[1])
+    reg = l2 * np.eye(len(w))
+    reg[-1, -1] = 0.0
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-(x @ w)))
+        grad = x.T @ (p - y) + reg @ w
+        hess = (x * (p * (1 - p))[:, None]).T @ x + reg
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return ScoreModel(weights={n: round(float(v), 2) for n, v in zip(names, w[:-1])}, bias=round(float(w[-1]), 2))
+
+
+# --- report ------------------------------------------------------------------------------------
+
+def total_of(per: Sequence[Counts]) -> Counts:
+    total = Counts()
+    for c in per:
+        total.add(c)
+    return total
+
+
+def fmt(c: Counts) -> str:
+    return f"P {c.precision:.3f}  R {c.recall:.3f}  F1 {c.f1:.3f}"
+
+
+def calibration(segs: Sequence[Segmented], preds: Sequence[dict[Pair, float]]) -> list[tuple[str, int, float]]:
+    """Share of predicted pairs that are gold links, by link score band."""
+    bands = [(0.8, 1.01, ">= 0.8"), (0.6, 0.8, "0.6-0.8"), (0.0, 0.6, "< 0.6")]
+    out = []
+    for lo, hi, name in bands:
+        n = ok = 0
+        for seg, pred in zip(segs, preds):
+            for pair, score in pred.items():
+                if lo <= score < hi:
+                    n += 1
+                    ok += pair in seg.gold.strong or pair in seg.gold.weak
+        out.append((name, n, ok / n if n else float("nan")))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev", type=Path, default=DEV_DIR, help="folder of gold pair-*.json files")
+    parser.add_argument("--fit", action="store_true", help="refit both score models on all pairs and print them")
+    parser.add_argument("--modes", default="default,fast", help="modes to evaluate (comma-separated)")
+    parser.add_argument("--no-baselines", action="store_true")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args(argv)
+    modes = [m for m in args.modes.split(",") if m]
+
+    gold = load_gold(args.dev)
+    if not gold:
+        print(f"no gold files in {args.dev}", file=sys.stderr)
+        return 2
+    segs = [segment(g) for g in gold]
+    if args.fit:
+        for mode in modes:
+            print(f"{mode!r}: {fit_model(segs, mode)!r},")
+        return 0
+
+    report: dict[str, object] = {"pairs": len(gold), "strong_links": sum(len(g.strong) for g in gold)}
+    print(f"dev set: {len(gold)} pairs, {report['strong_links']} strong and "
+          f"{sum(len(g.weak) for g in gold)} weak gold links ({args.dev})\n")
+    systems: dict[str, list[Counts]] = {}
+    preds_by_mode: dict[str, list[dict[Pair, float]]] = {}
+    for mode in modes:
+        start = time.perf_counter()
+        preds = [run_pipeline(s, mode) for s in segs]
+        elapsed = time.perf_counter() - start
+        preds_by_mode[mode] = preds
+        systems[f"compare {mode}"] = [score_pairs(s.gold, p) for s, p in zip(segs, preds)]
+        print(f"compare {mode} ({elapsed:.1f} s for {len(segs)} pairs through the pipeline)")
+        for seg, c in zip(segs, systems[f"compare {mode}"]):
+            print(f"  {seg.gold.id:<10} {fmt(c)}   pred {c.pred:>2} strong {c.strong:>2}")
+        print(f"  {'overall':<10} {fmt(total_of(systems[f'compare {mode}']))}\n")
+
+    if not args.no_baselines:
+        bases: list[tuple[str, Callable[[Sequence[str], Sequence[str]], np.ndarray]]] = [
+            ("tf-idf cosine", tfidf_matrix), ("rapidfuzz token_set_ratio", fuzz_matrix)]
+        if "default" in modes:
+            bases.append(("MiniLM cosine", minilm_matrix))
+        print("baselines (threshold-only linking, threshold tuned on this set):")
+        for name, fn in bases:
+            t, per = baseline(segs, fn)
+            systems[name] = per
+            print(f"  {name:<28} {fmt(total_of(per))}   (threshold {t:.2f})")
+        print()
+
+    print("calibration (predicted sentence pairs that are gold links, by link score):")
+    report["calibration"] = {}
+    for mode, preds in preds_by_mode.items():
+        rows = calibration(segs, preds)
+        report["calibration"][mode] = rows  # type: ignore[index]
+        print(f"  {mode:<8} " + "   ".join(f"{name}: {ok:.1%} of {n}" for name, n, ok in rows))
+    print()
+
+    print("held-out check (score model fitted on one half of the pairs, measured on the other):")
+    report["split"] = {}
+    halves = [list(range(0, len(segs), 2)), list(range(1, len(segs), 2))]
+    for mode in modes:
+        per_half = []
+        for train, test in [(halves[0], halves[1]), (halves[1], halves[0])]:
+            model = fit_model([segs[k] for k in train], mode)
+            per = [score_pairs(segs[k].gold, run_aligner(segs[k], mode, model)) for k in test]
+            per_half.append(total_of(per))
+        both = total_of(per_half)
+        report["split"][mode] = [c.f1 for c in per_half] + [both.f1]  # type: ignore[index]
+        print(f"  {mode:<8} fit even/test odd F1 {per_half[0].f1:.3f}   fit odd/test even F1 {per_half[1].f1:.3f}"
+              f"   pooled {fmt(both)}")
+    print()
+
+    print("summary (overall, micro-averaged):")
+    report["systems"] = {}
+    for name, per in systems.items():
+        total = total_of(per)
+        figures = {"precision": total.precision, "recall": total.recall, "f1": total.f1}
+        report["systems"][name] = figures  # type: ignore[index]
+        print(f"  {name:<28} {fmt(total)}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

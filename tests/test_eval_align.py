@@ -1,0 +1,72 @@
+"""The alignment evaluation harness: offsets mapping, the measure, gold loading."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "eval"))
+import align_eval  # noqa: E402
+
+sys.path.pop(0)
+
+
+def _write_pair(folder: Path) -> None:
+    data = {
+        "id": "toy",
+        "event": "toy",
+        "phenomena": [],
+        "a": {"label": "x", "sentences": ["The bank raised rates to 4.5 percent.", "Markets fell.", "It rained."]},
+        "b": {"label": "y", "sentences": ["Rates went up to 4.5 percent.", "Stocks dropped sharply.", "Smith spoke."]},
+        "links": [
+            {"a": 0, "b": 0, "kind": "strong"},
+            {"a": 1, "b": 1, "kind": "strong"},
+            {"a": 2, "b": 2, "kind": "weak"},
+        ],
+    }
+    (folder / "pair-01.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_load_gold_spans(tmp_path):
+    _write_pair(tmp_path)
+    (gold,) = align_eval.load_gold(tmp_path)
+    assert gold.strong == {(0, 0), (1, 1)} and gold.weak == {(2, 2)}
+    for k, (s, e) in enumerate(gold.spans_a):
+        assert gold.text_a[s:e] == gold.a[k]
+
+
+def test_overlap_map_handles_merged_and_split_segments():
+    gold = [(0, 10), (11, 20), (21, 30)]
+    pred = [(0, 20), (21, 25), (25, 30)]  # first merges two gold sentences, last two split one
+    assert align_eval.overlap_map(pred, gold) == [[0, 1], [2], [2]]
+
+
+def test_measure_counts_weak_as_correct_but_not_recalled(tmp_path):
+    _write_pair(tmp_path)
+    (gold,) = align_eval.load_gold(tmp_path)
+    c = align_eval.score_pairs(gold, {(0, 0), (2, 2), (0, 1)})
+    assert (c.tp, c.ok, c.pred, c.strong) == (1, 2, 3, 2)
+    assert c.precision == pytest.approx(2 / 3) and c.recall == pytest.approx(0.5)
+    assert c.f1 == pytest.approx(2 * (2 / 3) * 0.5 / (2 / 3 + 0.5))
+
+
+def test_pipeline_run_maps_back_to_gold(tmp_path):
+    _write_pair(tmp_path)
+    (gold,) = align_eval.load_gold(tmp_path)
+    seg = align_eval.segment(gold)
+    assert all(m for m in seg.map_a) and all(m for m in seg.map_b)
+    pred = align_eval.run_pipeline(seg, "fast")
+    assert all(0 <= s <= 1 for s in pred.values())
+    assert (0, 0) in pred
+
+
+def test_baselines_and_fit_run(tmp_path):
+    _write_pair(tmp_path)
+    segs = [align_eval.segment(g) for g in align_eval.load_gold(tmp_path)]
+    t, per = align_eval.baseline(segs, align_eval.tfidf_matrix)
+    assert 0 < t < 1 and len(per) == 1
+    model = align_eval.fit_model(segs, "fast")
+    assert set(model.weights) == {"lex", "lex_margin"}
