@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
-from .align import DEFAULT_THRESHOLDS, Aligner
+from .align import Aligner, PairAlignment
 from .diff import word_diff
 from .errors import UsageError
 from .ingest import Source, read_source
@@ -180,15 +180,55 @@ def _build_document(
     )
 
 
-def _compare_pair(a: Document, b: Document, alignment) -> PairComparison:  # type: ignore[no-untyped-def]
+def _compare_pair(a: Document, b: Document, alignment: PairAlignment) -> PairComparison:
+    raws = sorted(alignment.links, key=lambda raw: (raw.a[0], raw.b[0]))
+    in_order = longest_in_order([raw.b[0] for raw in raws])
     links = []
-    for raw in alignment.links:
+    for k, raw in enumerate(raws):
         text_a = " ".join(a.sentences[i].compare_text for i in raw.a)
         text_b = " ".join(b.sentences[j].compare_text for j in raw.b)
-        links.append(Link(a=raw.a, b=raw.b, score=raw.score, strength=raw.strength, diff=word_diff(text_a, text_b)))
+        links.append(
+            Link(
+                a=raw.a,
+                b=raw.b,
+                score=raw.score,
+                strength=raw.strength,
+                diff=word_diff(text_a, text_b),
+                moved=k not in in_order,
+            )
+        )
     return PairComparison(
         a=a.id, b=b.id, links=tuple(links), only_in_a=alignment.only_in_a, only_in_b=alignment.only_in_b
     )
+
+
+def longest_in_order(values: Sequence[int]) -> set[int]:
+    """Indices of a longest strictly increasing subsequence (patience sorting, deterministic).
+
+    Links sorted by A's order whose B positions are off this chain are the facts
+    that B tells elsewhere ("moved"); the fewest links are blamed.
+    """
+    from bisect import bisect_left
+
+    tails: list[int] = []  # tails[L]: index ending the best chain of length L+1
+    tail_values: list[int] = []
+    prev = [-1] * len(values)
+    for k, v in enumerate(values):
+        pos = bisect_left(tail_values, v)
+        if pos > 0:
+            prev[k] = tails[pos - 1]
+        if pos == len(tails):
+            tails.append(k)
+            tail_values.append(v)
+        else:
+            tails[pos] = k
+            tail_values[pos] = v
+    keep: set[int] = set()
+    k = tails[-1] if tails else -1
+    while k >= 0:
+        keep.add(k)
+        k = prev[k]
+    return keep
 
 
 def coverage_groups(documents: Sequence[Document], comparisons: Sequence[PairComparison]) -> tuple[CoverageGroup, ...]:

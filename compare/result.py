@@ -71,6 +71,7 @@ class Link:
     score: float
     strength: Strength
     diff: tuple[DiffOp, ...] = ()
+    moved: bool = False  # B tells this fact out of A's order (off the longest in-order chain)
 
     @property
     def similarity(self) -> float:
@@ -101,6 +102,24 @@ class CoverageGroup:
     @property
     def outlets(self) -> tuple[str, ...]:
         return tuple(self.sentences)
+
+
+@dataclass(frozen=True, slots=True)
+class OutletSummary:
+    """Headline figures for one outlet; every report shows these same numbers.
+
+    Two documents: `shared`/`only_here` count sentences linked to the other
+    outlet / found only here, and `coverage` is shared / sentences. Three or
+    more: they count facts (coverage groups) shared with another outlet / carried
+    by this outlet alone, and `coverage` is facts carried / all facts.
+    """
+
+    document: str
+    sentences: int
+    shared: int
+    only_here: int
+    facts: int | None
+    coverage: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +160,26 @@ class ComparisonResult:
                 return doc
         raise KeyError(doc_id)
 
+    def outlet_summary(self) -> tuple[OutletSummary, ...]:
+        """Per-outlet figures (derived from the links; see OutletSummary)."""
+        if len(self.documents) == 2 and len(self.comparisons) == 1:
+            (comp,) = self.comparisons
+            out = []
+            for doc, side, only in ((self.documents[0], "a", comp.only_in_a), (self.documents[1], "b", comp.only_in_b)):
+                shared = len({i for link in comp.links for i in getattr(link, side)})
+                n = len(doc.sentences)
+                out.append(OutletSummary(doc.id, n, shared, len(only), None, shared / n if n else 0.0))
+            return tuple(out)
+        total = len(self.coverage)
+        out = []
+        for doc in self.documents:
+            carried = sum(1 for g in self.coverage if doc.id in g.sentences)
+            alone = sum(1 for g in self.coverage if list(g.sentences) == [doc.id])
+            out.append(
+                OutletSummary(doc.id, len(doc.sentences), carried - alone, alone, carried, carried / total if total else 0.0)
+            )
+        return tuple(out)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (schema `compare/1`)."""
         return {
@@ -170,6 +209,17 @@ class ComparisonResult:
             "coverage": [
                 {"id": g.id, "sentences": {k: list(v) for k, v in g.sentences.items()}}
                 for g in self.coverage
+            ],
+            "summary": [
+                {
+                    "document": o.document,
+                    "sentences": o.sentences,
+                    "shared": o.shared,
+                    "only_here": o.only_here,
+                    "facts": o.facts,
+                    "coverage": round(o.coverage, 4),
+                }
+                for o in self.outlet_summary()
             ],
             "findings": [dict(f) for f in self.findings],
         }
@@ -228,6 +278,7 @@ class ComparisonResult:
                             score=link["score"],
                             strength=link["strength"],
                             diff=tuple(DiffOp(op["op"], op["a"], op["b"]) for op in link["diff"]),
+                            moved=link.get("moved", False),
                         )
                         for link in c["links"]
                     ),
@@ -264,14 +315,15 @@ def _document_dict(d: Document) -> dict[str, Any]:
 
 
 def _link_dict(link: Link) -> dict[str, Any]:
-    added = sum(len(op.b.split()) for op in link.diff if op.tag in ("insert", "replace"))
-    removed = sum(len(op.a.split()) for op in link.diff if op.tag in ("delete", "replace"))
-    kept = sum(len(op.a.split()) for op in link.diff if op.tag == "equal")
+    from .diff import words_changed
+
+    kept, removed, added = words_changed(link.diff)
     return {
         "a": list(link.a),
         "b": list(link.b),
         "score": round(link.score, 4),
         "strength": link.strength,
+        "moved": link.moved,
         "words": {"kept": kept, "removed": removed, "added": added},
         "diff": [{"op": op.tag, "a": op.a, "b": op.b} for op in link.diff],
     }

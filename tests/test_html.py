@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compare.pipeline import DocumentInput, compare_documents
+from compare.pipeline import DocumentInput, compare_documents, longest_in_order
 from compare.render.html import layout_rows, render_html, report_title, side_segments
 from compare.result import ComparisonResult, Link, PairComparison
 
@@ -327,7 +327,11 @@ def test_layout_reads_in_each_documents_own_order(data):
             sorted(data.draw(st.lists(st.integers(0, m - 1), min_size=k, max_size=k, unique=True)) if m else [])
         )
     )
-    links = tuple(Link(a=(i,), b=(j,), score=0.5, strength="strong") for i, j in zip(a_idx, b_idx))
+    in_order = longest_in_order(list(b_idx))  # as the pipeline marks moved links
+    links = tuple(
+        Link(a=(i,), b=(j,), score=0.5, strength="strong", moved=k not in in_order)
+        for k, (i, j) in enumerate(zip(a_idx, b_idx))
+    )
     comp = PairComparison(
         a="a",
         b="b",

@@ -24,7 +24,7 @@ def test_json_has_the_documented_shape():
     _check_keys(
         data,
         {"schema": str, "signature": dict, "title": (str, type(None)), "created": (str, type(None)),
-         "documents": list, "comparisons": list, "coverage": list, "findings": list},
+         "documents": list, "comparisons": list, "coverage": list, "summary": list, "findings": list},
     )
     assert data["schema"] == "compare/1"
     doc = data["documents"][0]
@@ -42,10 +42,22 @@ def test_json_has_the_documented_shape():
     _check_keys(comp, {"a": str, "b": str, "links": list, "only_in_a": list, "only_in_b": list})
     assert comp["a"] == doc["id"]
     link = comp["links"][0]
-    _check_keys(link, {"a": list, "b": list, "score": float, "strength": str, "words": dict, "diff": list})
+    _check_keys(
+        link, {"a": list, "b": list, "score": float, "strength": str, "moved": bool, "words": dict, "diff": list}
+    )
     assert 0.0 <= link["score"] <= 1.0 and link["strength"] in ("strong", "weak")
     for op in link["diff"]:
         assert op["op"] in ("equal", "delete", "insert", "replace")
+
+
+def test_summary_counts_agree_with_links():
+    data = compare_documents([A, B]).to_dict()
+    comp = data["comparisons"][0]
+    for side, summary, doc in zip("ab", data["summary"], data["documents"]):
+        assert summary["document"] == doc["id"]
+        assert summary["shared"] == len({i for link in comp["links"] for i in link[side]})
+        assert summary["only_here"] == len(comp[f"only_in_{side}"])
+        assert summary["shared"] + summary["only_here"] == summary["sentences"] == len(doc["sentences"])
 
 
 def test_every_sentence_is_linked_or_listed_as_only_in():

@@ -108,14 +108,13 @@ def report_title(result: ComparisonResult) -> str:
 def layout_rows(comp: PairComparison) -> list[Row]:
     """Rows in A's order; B-only sentences where B tells them; moved links get a marker at B's place.
 
-    A link is "moved" when it is off the longest chain of links that runs in
-    order in both documents: B tells that fact somewhere else. Its row stays in
-    A's order and a "ghost" row marks where B has it, so reading either column
-    top to bottom follows that outlet's own order.
+    A link is "moved" (`Link.moved`, decided by the pipeline) when B tells that
+    fact out of A's order. Its row stays in A's order and a "ghost" row marks
+    where B has it, so reading either column top to bottom follows that
+    outlet's own order.
     """
     links = sorted(comp.links, key=lambda link: (link.a[0], link.b[0]))
-    keep = _longest_in_order([link.b[0] for link in links])
-    anchors = sorted((links[k].b[0], links[k].a[0]) for k in keep)  # (b, a), increasing in both
+    anchors = sorted((link.b[0], link.a[0]) for link in links if not link.moved)  # (b, a), increasing in both
     anchor_b = [b for b, _ in anchors]
     end = float("inf")
 
@@ -128,8 +127,8 @@ def layout_rows(comp: PairComparison) -> list[Row]:
     for k, link in enumerate(links):
         changed = any(op.tag != "equal" for op in link.diff) if link.diff else False
         kind: RowKind = "changed" if changed else "same"
-        items.append(((link.a[0], 0, 0), Row(kind, link.a, link.b, link, moved=k not in keep)))
-        if k not in keep:
+        items.append(((link.a[0], 0, 0), Row(kind, link.a, link.b, link, moved=link.moved)))
+        if link.moved:
             items.append(((place_in_b(link.b[0]), 1, link.b[0]), Row("ghost", (), link.b, link)))
     for i in comp.only_in_a:
         items.append(((i, 0, 0), Row("only-a", (i,), ())))
@@ -149,26 +148,6 @@ def layout_rows(comp: PairComparison) -> list[Row]:
         else:
             out.append(row)
     return out
-
-
-def _longest_in_order(values: list[int]) -> set[int]:
-    """Indices of a longest strictly increasing subsequence (patience sorting, deterministic)."""
-    tails: list[int] = []  # tails[L] = index ending the best chain of length L+1
-    prev: list[int] = [-1] * len(values)
-    for k, v in enumerate(values):
-        pos = bisect_left([values[t] for t in tails], v)
-        if pos > 0:
-            prev[k] = tails[pos - 1]
-        if pos == len(tails):
-            tails.append(k)
-        else:
-            tails[pos] = k
-    keep: set[int] = set()
-    k = tails[-1] if tails else -1
-    while k >= 0:
-        keep.add(k)
-        k = prev[k]
-    return keep
 
 
 def side_segments(link: Link, side: Literal["a", "b"]) -> list[Segment]:
@@ -281,42 +260,21 @@ def _pair_view(result: ComparisonResult, k: int, comp: PairComparison) -> dict[s
     }
 
 
-def _percent(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "–"
-
-
 def _summary(result: ComparisonResult, pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per-outlet figures for the header (counts of what the result holds)."""
-    if len(result.documents) == 2 and pairs:
-        pair = pairs[0]
-        return [
-            {
-                "label": side["label"],
-                "side": key,
-                "sentences": side["sentences"],
-                "shared": pair[f"linked_{key}"],
-                "only": pair[f"only_{key}"],
-                "coverage": _percent(pair[f"linked_{key}"], side["sentences"]),
-            }
-            for key, side in (("a", pair["a"]), ("b", pair["b"]))
-        ]
-    facts = len(result.coverage)
-    rows = []
-    for doc in result.documents:
-        carried = sum(1 for g in result.coverage if doc.id in g.sentences)
-        only = sum(1 for g in result.coverage if list(g.sentences) == [doc.id])
-        rows.append(
-            {
-                "label": doc.label,
-                "side": None,
-                "sentences": len(doc.sentences),
-                "shared": carried - only,
-                "only": only,
-                "facts": carried,
-                "coverage": _percent(carried, facts),
-            }
-        )
-    return rows
+    """Per-outlet figures for the header, as the result model counts them."""
+    two = len(result.documents) == 2
+    return [
+        {
+            "label": result.document(o.document).label,
+            "side": ("a", "b")[k] if two else None,
+            "sentences": o.sentences,
+            "shared": o.shared,
+            "only": o.only_here,
+            **({} if o.facts is None else {"facts": o.facts}),
+            "coverage": f"{round(100 * o.coverage)}%" if (o.sentences if two else result.coverage) else "–",
+        }
+        for k, o in enumerate(result.outlet_summary())
+    ]
 
 
 def _coverage_view(result: ComparisonResult) -> dict[str, Any]:

@@ -106,6 +106,8 @@ def _render_link(console: Console, a: Document, b: Document, link: Link, *, plai
     tag = "≈" if changed else "="
     head = Text(f"{tag} A{ia} ↔ B{ib}", style="bold")
     head.append(f"  score {link.score:.2f} {link.strength}", style=DIM)
+    if link.moved:
+        head.append(f"  ↕ moved: {b.label} tells this elsewhere", style=DIM)
     console.print(head)
     line_a, line_b = Text("    A "), Text("    B ")
     for op in link.diff:
@@ -151,8 +153,7 @@ def _render_coverage(console: Console, result: ComparisonResult) -> None:
     console.print(table)
     n = len(result.coverage)
     summary = Text("Facts carried: ")
-    for k, doc in enumerate(docs):
-        carried = sum(1 for g in result.coverage if doc.id in g.sentences)
-        exclusive = sum(1 for g in result.coverage if list(g.sentences) == [doc.id])
-        summary.append(("; " if k else "") + f"{doc.label} {carried}/{n} ({100 * carried // max(1, n)}%), {exclusive} only there")
+    for k, o in enumerate(result.outlet_summary()):
+        label = result.document(o.document).label
+        summary.append(("; " if k else "") + f"{label} {o.facts}/{n} ({round(100 * o.coverage)}%), {o.only_here} only there")
     console.print(summary)
