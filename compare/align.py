@@ -4,8 +4,10 @@ Pure functions over lists of sentence texts (already in the common language);
 docs/alignment.md explains the method and the measured figures.
 
 Scoring. For every sentence pair of two documents the aligner computes
-- ``lex``: cosine of content-word stems weighted by rarity in English
-  (wordfreq) and across the compared sentences (IDF) - compare/align_lexical.py;
+- ``lex`` (fast mode only): cosine of content-word stems weighted by rarity in
+  English (wordfreq) and across the compared sentences (IDF) - compare/align_lexical.py;
+- ``tfidf``: plain TF-IDF cosine of lowercased words, function words kept, IDF
+  over the compared sentences - compare/align_lexical.py;
 - ``emb`` (default mode only): cosine of all-MiniLM-L6-v2 sentence embeddings,
   computed in numpy - compare/embed.py;
 - for each, a *margin*: the score minus the mean of the k best alternatives of
@@ -31,15 +33,14 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .align_lexical import LexicalIndex, content_terms
+from .align_lexical import LexicalIndex, TfidfIndex, content_terms
 from .errors import UsageError
 from .result import Strength
 
-# Minimum link probability per mode. Default mode: link when "same fact" is more
-# likely than not. Fast mode's lexical probabilities are lower and flatter; the
-# F1-optimal cut for calibrated scores is about half the attainable F1
-# (Lipton et al. 2014), ~0.3 for the lexical model on the dev set.
-DEFAULT_THRESHOLDS: dict[str, float] = {"default": 0.5, "fast": 0.3}
+# Minimum link probability per mode. For calibrated scores the F1-optimal cut is
+# about half the attainable F1 (Lipton et al. 2014): ~0.4 for default mode (F1 ~0.8)
+# and ~0.3-0.35 for the lexical-only fast mode (F1 ~0.75) on the dev set.
+DEFAULT_THRESHOLDS: dict[str, float] = {"default": 0.4, "fast": 0.3}
 DEFAULT_THRESHOLD = DEFAULT_THRESHOLDS["default"]
 STRONG_THRESHOLD = 0.7
 MARGIN_K = 3
@@ -60,8 +61,10 @@ class ScoreModel:
 
 # Fitted on eval/dev (all pairs) with `python eval/align_eval.py --fit`.
 MODELS: dict[str, ScoreModel] = {
-    "default": ScoreModel(weights={"lex": 1.46, "lex_margin": 2.27, "emb": 5.51, "emb_margin": 10.85}, bias=-4.36),
-    "fast": ScoreModel(weights={"lex": 3.62, "lex_margin": 11.16}, bias=-2.6),
+    "default": ScoreModel(weights={"emb": 5.45, "emb_margin": 8.58, "tfidf": 4.55, "tfidf_margin": 7.39}, bias=-4.67),
+    "fast": ScoreModel(
+        weights={"lex": 1.6, "lex_margin": 4.55, "tfidf": 6.72, "tfidf_margin": 11.58}, bias=-3.11
+    ),
 }
 
 
@@ -105,7 +108,7 @@ class Aligner:
     Args:
         documents: each document as its list of sentences.
         threshold: minimum link probability; None uses DEFAULT_THRESHOLDS[mode].
-        mode: "default" (lexical + MiniLM embeddings) or "fast" (lexical only).
+        mode: "default" (TF-IDF + MiniLM embeddings) or "fast" (lexical only).
         model: override the fitted score model (evaluation and tuning only).
 
     Raises:
@@ -126,7 +129,9 @@ class Aligner:
         self.mode = mode
         self.threshold = DEFAULT_THRESHOLDS[mode] if threshold is None else threshold
         self.model = model or MODELS[mode]
-        self.lexical = LexicalIndex(documents)
+        features = self.model.features
+        self.lexical = LexicalIndex(documents) if any(f.startswith("lex") for f in features) else None
+        self.tfidf = TfidfIndex(documents) if any(f.startswith("tfidf") for f in features) else None
         self._vectors: list[np.ndarray] | None = None
         if any(f.startswith("emb") for f in self.model.features):
             from .embed import get_encoder
@@ -142,8 +147,12 @@ class Aligner:
     def features(self, i: int, j: int) -> dict[str, np.ndarray]:
         """Raw feature matrices (sentences of i x sentences of j) the model reads."""
         feats: dict[str, np.ndarray] = {}
-        lex = self.lexical.cosine(i, j)
-        feats["lex"], feats["lex_margin"] = lex, margin(lex)
+        if self.lexical is not None:
+            lex = self.lexical.cosine(i, j)
+            feats["lex"], feats["lex_margin"] = lex, margin(lex)
+        if self.tfidf is not None:
+            tfidf = self.tfidf.cosine(i, j)
+            feats["tfidf"], feats["tfidf_margin"] = tfidf, margin(tfidf)
         if self._vectors is not None:
             emb = np.clip(self._vectors[i] @ self._vectors[j].T, 0.0, 1.0)
             feats["emb"], feats["emb_margin"] = emb, margin(emb)

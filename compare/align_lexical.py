@@ -139,11 +139,22 @@ def content_terms(text: str) -> dict[str, float]:
     return terms
 
 
+_TOKEN = re.compile(r"\w+")
+
+
+def word_counts(text: str) -> dict[str, float]:
+    """Sentence -> {lowercased word: count}, function words kept (plain TF-IDF's bag)."""
+    counts: dict[str, float] = {}
+    for w in _TOKEN.findall(text.lower()):
+        counts[w] = counts.get(w, 0.0) + 1.0
+    return counts
+
+
 class LexicalIndex:
     """Rarity-weighted bags of stems for every sentence of every document."""
 
     def __init__(self, documents: Sequence[Sequence[str]]) -> None:
-        self.terms = [[content_terms(s) for s in doc] for doc in documents]
+        self.terms = [[self._bag(s) for s in doc] for doc in documents]
         df: dict[str, int] = {}
         n_sent = 0
         for doc in self.terms:
@@ -154,8 +165,7 @@ class LexicalIndex:
         self.vocab = {t: k for k, t in enumerate(df)}
         # Smoothed IDF over all sentences compared, in (0, 1]: a word in every
         # sentence keeps a third of its weight, a word in one keeps all of it.
-        top = 1.0 + math.log(1 + n_sent)
-        self.local = {t: (1.0 + math.log((1 + n_sent) / (1 + c))) / top for t, c in df.items()}
+        self.local = self._idf(df, n_sent)
         self._rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for doc in self.terms:
             rows, cols, vals = [], [], []
@@ -169,6 +179,15 @@ class LexicalIndex:
             )
         self._sizes = [len(doc) for doc in documents]
         self._normalised: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    @staticmethod
+    def _bag(text: str) -> dict[str, float]:
+        return content_terms(text)
+
+    @staticmethod
+    def _idf(df: dict[str, int], n_sent: int) -> dict[str, float]:
+        top = 1.0 + math.log(1 + n_sent)
+        return {t: (1.0 + math.log((1 + n_sent) / (1 + c))) / top for t, c in df.items()}
 
     def _matrix(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Document i as (rows, cols, values), rows L2-normalised, sorted by column (cached)."""
@@ -204,3 +223,18 @@ class LexicalIndex:
                 match = np.repeat(lo, counts) + offsets
                 out = np.bincount(ra[rep] * m + rb[match], weights=va[rep] * vb[match], minlength=n * m)
         return np.clip(out.reshape(n, m), 0.0, 1.0).astype(np.float32)
+
+
+class TfidfIndex(LexicalIndex):
+    """Plain TF-IDF bags: lowercased words with function words kept, raw counts,
+    IDF = ln((1 + N) / (1 + df)) + 1 over the N sentences compared (as scikit-learn's
+    smoothed IDF). It complements the stem scorer: it sees the exact wording and the
+    small words ("not", "after", "up") that the content-word bags drop."""
+
+    @staticmethod
+    def _bag(text: str) -> dict[str, float]:
+        return word_counts(text)
+
+    @staticmethod
+    def _idf(df: dict[str, int], n_sent: int) -> dict[str, float]:
+        return {t: 1.0 + math.log((1 + n_sent) / (1 + c)) for t, c in df.items()}

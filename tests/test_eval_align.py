@@ -69,4 +69,4 @@ def test_baselines_and_fit_run(tmp_path):
     t, per = align_eval.baseline(segs, align_eval.tfidf_matrix)
     assert 0 < t < 1 and len(per) == 1
     model = align_eval.fit_model(segs, "fast")
-    assert set(model.weights) == {"lex", "lex_margin"}
+    assert set(model.weights) == {"lex", "lex_margin", "tfidf", "tfidf_margin"}
