@@ -35,6 +35,7 @@ eval: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_cli.py
+	$(BIN)/python benchmarks/bench_language.py
 	$(BIN)/python benchmarks/bench_align.py
 	$(BIN)/python benchmarks/bench_html.py
 

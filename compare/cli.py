@@ -43,26 +43,26 @@ def _version(value: bool) -> None:
 def compare(
     files: Annotated[
         Optional[list[str]],
-        typer.Argument(help="Articles to compare: .txt (any common encoding), .html, or - for stdin.", show_default=False),
+        typer.Argument(help="Articles to compare: .txt (any common encoding), .html, or - for stdin.", show_default=False, metavar="FILE"),
     ] = None,
-    to: Annotated[str, typer.Option("--to", help="Common language to compare in (ISO 639-1).")] = "en",
+    to: Annotated[str, typer.Option("--to", metavar="LANG", help="Common language to compare in (ISO 639-1).")] = "en",
     lang: Annotated[
-        Optional[list[str]], typer.Option("--lang", help="Set a document's language: LABEL=CODE (e.g. b=ru). Repeatable.")
+        Optional[list[str]], typer.Option("--lang", metavar="LABEL=CODE", help="Set a document's language: LABEL=CODE (e.g. b=ru). Repeatable.")
     ] = None,
     label: Annotated[
-        Optional[list[str]], typer.Option("--label", help="Display names, in file order (default: file stems). Repeatable.")
+        Optional[list[str]], typer.Option("--label", metavar="NAME", help="Display names, in file order (default: file stems). Repeatable.")
     ] = None,
-    json_path: Annotated[Optional[str], typer.Option("--json", help="Write the JSON result here (- for stdout).")] = None,
-    html_path: Annotated[Optional[str], typer.Option("--html", help="Write a self-contained HTML report here.")] = None,
-    title: Annotated[Optional[str], typer.Option("--title", help="The event's name, shown in reports.")] = None,
+    json_path: Annotated[Optional[str], typer.Option("--json", metavar="PATH", help="Write the JSON result here (- for stdout).")] = None,
+    html_path: Annotated[Optional[str], typer.Option("--html", metavar="PATH", help="Write a self-contained HTML report here.")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", metavar="TEXT", help="The event's name, shown in reports.")] = None,
     stamp: Annotated[bool, typer.Option("--stamp", help="Record the run's date in reports (off: byte-identical reruns).")] = False,
-    engine: Annotated[str, typer.Option("--engine", help="Translation engine: ctranslate2 or transformers.")] = "ctranslate2",
-    beam: Annotated[int, typer.Option("--beam", help="Beam size for translation (1 = greedy).")] = 4,
-    device: Annotated[str, typer.Option("--device", help="auto, cpu or cuda.")] = "auto",
+    engine: Annotated[str, typer.Option("--engine", metavar="NAME", help="Translation engine: ctranslate2 or transformers.")] = "ctranslate2",
+    beam: Annotated[int, typer.Option("--beam", metavar="N", help="Beam size for translation (1 = greedy).")] = 4,
+    device: Annotated[str, typer.Option("--device", metavar="DEVICE", help="auto, cpu or cuda.")] = "auto",
     offline: Annotated[bool, typer.Option("--offline", help="Never download models (also HF_HUB_OFFLINE=1).")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the translation cache.")] = False,
     fast: Annotated[bool, typer.Option("--fast", help="Lexical alignment only: fastest, no embedding model.")] = False,
-    threshold: Annotated[Optional[float], typer.Option("--threshold", help="Minimum link score in [0,1].")] = None,
+    threshold: Annotated[Optional[float], typer.Option("--threshold", metavar="P", help="Minimum link probability in [0,1] (default per mode).")] = None,
     show_original: Annotated[bool, typer.Option("--show-original", help="Show original sentences under translations.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR=1).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report (with --json/--html).")] = False,
