@@ -22,8 +22,14 @@ Linking. Competitive linking first (highest-probability pair, remove both
 sentences, repeat while the probability clears the threshold): 1:1 anchors,
 order-free so reordered facts are found. Then n:m: every other pair that
 clears the threshold and touches a sentence without an anchor joins, so one
-outlet's sentence can pair with the two another split it into. Connected
-pairs form one link; its score is the lowest probability among its pairs.
+outlet's sentence can pair with the two another split it into. Then merge
+candidates (default mode, as in Bertalign): two adjacent sentences of one side,
+embedded as one text, against one sentence of the other; when the merged text
+is clearly closer than either piece and its probability clears the threshold,
+the 2:1 link is proposed. Last, a recall pass: a sentence still unlinked takes
+its best unlinked partner when they are each other's best among the leftovers
+and their probability clears a lower bar. Connected pairs form one link; its
+score is the lowest probability among its pairs.
 """
 
 from __future__ import annotations
@@ -43,6 +49,13 @@ from .result import Strength
 DEFAULT_THRESHOLDS: dict[str, float] = {"default": 0.4, "fast": 0.3}
 DEFAULT_THRESHOLD = DEFAULT_THRESHOLDS["default"]
 STRONG_THRESHOLD = 0.7
+# Recall pass: leftovers that are each other's best link at this share of the threshold
+# (0.25 in default mode, 0.15 in fast mode at the default thresholds).
+SECOND_PASS_RATIO: dict[str, float] = {"default": 0.625, "fast": 0.5}
+# Merge candidates (default mode): the merged text's cosine must beat both pieces' by
+# MERGE_GAIN, and each piece must reach MERGE_MIN_PAIR probability on its own.
+MERGE_GAIN = 0.03
+MERGE_MIN_PAIR = 0.1
 MARGIN_K = 3
 MODES = ("default", "fast")
 
@@ -132,16 +145,23 @@ class Aligner:
         features = self.model.features
         self.lexical = LexicalIndex(documents) if any(f.startswith("lex") for f in features) else None
         self.tfidf = TfidfIndex(documents) if any(f.startswith("tfidf") for f in features) else None
+        self.second_pass = self.threshold * SECOND_PASS_RATIO[mode]
         self._vectors: list[np.ndarray] | None = None
+        self._merged_vectors: list[np.ndarray] | None = None
         if any(f.startswith("emb") for f in self.model.features):
             from .embed import get_encoder
 
             encoder = get_encoder()
-            flat = [s for doc in documents for s in doc]
+            # Each sentence, then each adjacent pair as one text (for merge candidates).
+            merged = [[doc[k] + " " + doc[k + 1] for k in range(len(doc) - 1)] for doc in documents]
+            flat = [s for doc in documents for s in doc] + [s for doc in merged for s in doc]
             vectors = encoder.encode(flat)
-            self._vectors, start = [], 0
+            self._vectors, self._merged_vectors, start = [], [], 0
             for doc in documents:
                 self._vectors.append(vectors[start : start + len(doc)])
+                start += len(doc)
+            for doc in merged:
+                self._merged_vectors.append(vectors[start : start + len(doc)])
                 start += len(doc)
 
     def features(self, i: int, j: int) -> dict[str, np.ndarray]:
@@ -158,17 +178,65 @@ class Aligner:
             feats["emb"], feats["emb_margin"] = emb, margin(emb)
         return feats
 
-    def scores(self, i: int, j: int) -> np.ndarray:
-        """Probability in [0, 1] that each sentence pair reports the same main fact."""
-        feats = self.features(i, j)
+    def merged_features(self, i: int, j: int) -> dict[str, np.ndarray]:
+        """Features of each adjacent sentence pair (k, k+1) of i, as one text, against
+        each sentence of j: matrices of shape (len(i) - 1, len(j)). Default mode only."""
+        assert self._vectors is not None and self._merged_vectors is not None
+        feats: dict[str, np.ndarray] = {}
+        if self.lexical is not None:
+            lex = self.lexical.cosine_merged(i, j)
+            feats["lex"], feats["lex_margin"] = lex, margin(lex)
+        if self.tfidf is not None:
+            tfidf = self.tfidf.cosine_merged(i, j)
+            feats["tfidf"], feats["tfidf_margin"] = tfidf, margin(tfidf)
+        emb = np.clip(self._merged_vectors[i] @ self._vectors[j].T, 0.0, 1.0)
+        feats["emb"], feats["emb_margin"] = emb, margin(emb)
+        return feats
+
+    def _probability(self, feats: dict[str, np.ndarray]) -> np.ndarray:
         z = np.full(next(iter(feats.values())).shape, self.model.bias, dtype=np.float64)
         for name, weight in self.model.weights.items():
             z += weight * feats[name]
         # Rounded so that a@b.T and b@a.T (a few ulps apart) link identically.
         return np.round(1.0 / (1.0 + np.exp(-z)), 6)
 
+    def scores(self, i: int, j: int) -> np.ndarray:
+        """Probability in [0, 1] that each sentence pair reports the same main fact."""
+        return self._probability(self.features(i, j))
+
+    def merge_candidates(self, i: int, j: int, scores: np.ndarray) -> list[tuple[tuple[int, ...], tuple[int, ...], float]]:
+        """2:1 and 1:2 link proposals (a indices, b indices, probability), Bertalign-style.
+
+        Sentences k and k+1 of one side, embedded as one text, against sentence c of the
+        other: proposed when the merged text's probability clears the threshold, its
+        cosine beats both pieces' by MERGE_GAIN, and each piece's own probability reaches
+        MERGE_MIN_PAIR. Empty in fast mode (no embeddings).
+        """
+        if self._vectors is None:
+            return []
+        single = np.round(np.clip(self._vectors[i] @ self._vectors[j].T, 0.0, 1.0), 6)
+        out: list[tuple[tuple[int, ...], tuple[int, ...], float]] = []
+        for side, (x, y) in enumerate(((i, j), (j, i))):
+            feats = self.merged_features(x, y)
+            prob = self._probability(feats)
+            merged = np.round(feats["emb"], 6)
+            sims = single if side == 0 else single.T
+            probs = scores if side == 0 else scores.T
+            if len(merged) == 0:
+                continue
+            best_piece = np.maximum(sims[:-1], sims[1:])
+            weakest = np.minimum(probs[:-1], probs[1:])
+            ok = (prob >= self.threshold) & (weakest >= MERGE_MIN_PAIR) & (merged > best_piece + MERGE_GAIN)
+            for k, c in zip(*np.nonzero(ok)):
+                pieces, other = (int(k), int(k) + 1), (int(c),)
+                out.append((pieces, other, float(prob[k, c])) if side == 0 else (other, pieces, float(prob[k, c])))
+        return out
+
     def align(self, i: int, j: int) -> PairAlignment:
-        return link_sentences(self.scores(i, j), self.threshold)
+        scores = self.scores(i, j)
+        return link_sentences(
+            scores, self.threshold, merges=self.merge_candidates(i, j, scores), second_pass=self.second_pass
+        )
 
 
 def align_texts(
@@ -178,29 +246,63 @@ def align_texts(
     return Aligner([a, b], threshold=threshold, mode=mode).align(0, 1)
 
 
-def link_sentences(scores: np.ndarray, threshold: float, strong: float = STRONG_THRESHOLD) -> PairAlignment:
-    """Turn a probability matrix into links: competitive 1:1 anchors, then n:m.
+def link_sentences(
+    scores: np.ndarray,
+    threshold: float,
+    strong: float = STRONG_THRESHOLD,
+    *,
+    merges: Sequence[tuple[Sequence[int], Sequence[int], float]] = (),
+    second_pass: float | None = None,
+) -> PairAlignment:
+    """Turn a probability matrix into links: competitive 1:1 anchors, then n:m,
+    then the merge proposals, then (with second_pass) the recall pass.
 
     Ties break on (score, row + column), which is the same ordering whichever
     document is A, so swapping the documents mirrors the links exactly.
+
+    Args:
+        merges: proposed links (a indices, b indices, probability); one is taken when
+            none of its sentences is anchored outside it.
+        second_pass: bar for the recall pass: an unlinked A and an unlinked B sentence
+            that are each other's best among the unlinked ones are linked 1:1 when their
+            probability reaches it. None: no recall pass.
     """
     n, m = scores.shape
     pairs: dict[tuple[int, int], float] = {}
-    anchored_a = np.zeros(n, dtype=bool)
-    anchored_b = np.zeros(m, dtype=bool)
+    partner_a = np.full(n, -1, dtype=np.int64)  # anchor partner, -1 if none
+    partner_b = np.full(m, -1, dtype=np.int64)
     rows, cols = np.nonzero(scores >= threshold)
     if len(rows):
         values = scores[rows, cols]
         order = np.lexsort((rows + cols, -values))
         for k in order:
             r, c = int(rows[k]), int(cols[k])
-            if not anchored_a[r] and not anchored_b[c]:
-                anchored_a[r] = anchored_b[c] = True
+            if partner_a[r] < 0 and partner_b[c] < 0:
+                partner_a[r], partner_b[c] = c, r
                 pairs[(r, c)] = float(values[k])
         for k in order:
             r, c = int(rows[k]), int(cols[k])
-            if (r, c) not in pairs and not (anchored_a[r] and anchored_b[c]):
+            if (r, c) not in pairs and not (partner_a[r] >= 0 and partner_b[c] >= 0):
                 pairs[(r, c)] = float(values[k])
+    # Merge proposals are judged against the anchors only, so their order does not matter.
+    merged: dict[tuple[int, int], float] = {}
+    for a_idx, b_idx, score in merges:
+        if all(partner_a[r] < 0 or partner_a[r] in b_idx for r in a_idx) and all(
+            partner_b[c] < 0 or partner_b[c] in a_idx for c in b_idx
+        ):
+            for r in a_idx:
+                for c in b_idx:
+                    merged[(r, c)] = max(merged.get((r, c), 0.0), float(score))
+    for pair, score in merged.items():
+        pairs.setdefault(pair, score)
+    if second_pass is not None:
+        free_a = sorted(set(range(n)) - {r for r, _ in pairs})
+        free_b = sorted(set(range(m)) - {c for _, c in pairs})
+        if free_a and free_b:
+            sub = scores[np.ix_(free_a, free_b)]
+            best = (sub >= second_pass) & (sub == sub.max(axis=1, keepdims=True)) & (sub == sub.max(axis=0, keepdims=True))
+            for x, y in zip(*np.nonzero(best)):
+                pairs[(free_a[int(x)], free_b[int(y)])] = float(sub[x, y])
     links = group_pairs(pairs, strong)
     in_a = {i for link in links for i in link.a}
     in_b = {j for link in links for j in link.b}

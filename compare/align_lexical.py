@@ -189,18 +189,45 @@ class LexicalIndex:
         top = 1.0 + math.log(1 + n_sent)
         return {t: (1.0 + math.log((1 + n_sent) / (1 + c))) / top for t, c in df.items()}
 
+    @staticmethod
+    def _normalise(
+        rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, size: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, cols, values), (row, col) unique, with rows L2-normalised and sorted by column."""
+        norms = np.zeros(size, dtype=np.float64)
+        np.add.at(norms, rows, vals.astype(np.float64) ** 2)
+        norms = np.sqrt(norms)
+        norms[norms == 0] = 1.0
+        order = np.argsort(cols, kind="stable")
+        return rows[order], cols[order], (vals / norms[rows]).astype(np.float64)[order]
+
     def _matrix(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Document i as (rows, cols, values), rows L2-normalised, sorted by column (cached)."""
         cached = self._normalised.get(i)
         if cached is None:
-            rows, cols, vals = self._rows[i]
-            norms = np.zeros(self._sizes[i], dtype=np.float64)
-            np.add.at(norms, rows, vals.astype(np.float64) ** 2)
-            norms = np.sqrt(norms)
-            norms[norms == 0] = 1.0
-            order = np.argsort(cols, kind="stable")
-            cached = (rows[order], cols[order], (vals / norms[rows]).astype(np.float64)[order])
+            cached = self._normalise(*self._rows[i], self._sizes[i])
             self._normalised[i] = cached
+        return cached
+
+    def _merged_matrix(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Document i's adjacent sentence pairs (k, k+1) as bags: row k is the sum of
+        sentences k and k+1 (same vocabulary and IDF), L2-normalised (cached)."""
+        cached = self._normalised.get(-1 - i)
+        if cached is None:
+            rows, cols, vals = self._rows[i]
+            last = self._sizes[i] - 1
+            first = rows < last  # sentence k feeds pair k ...
+            second = rows > 0  # ... and pair k - 1
+            rows = np.concatenate([rows[first], rows[second] - 1])
+            cols = np.concatenate([cols[first], cols[second]])
+            vals = np.concatenate([vals[first], vals[second]]).astype(np.float64)
+            if len(rows):  # a word in both sentences: one entry, weights summed
+                width = int(cols.max()) + 1
+                keys, inverse = np.unique(rows * width + cols, return_inverse=True)
+                vals = np.bincount(inverse.ravel(), weights=vals, minlength=len(keys))
+                rows, cols = keys // width, keys % width
+            cached = self._normalise(rows, cols, vals, max(last, 0))
+            self._normalised[-1 - i] = cached
         return cached
 
     def cosine(self, i: int, j: int) -> np.ndarray:
@@ -209,11 +236,22 @@ class LexicalIndex:
         A sparse product done as a join on shared terms (no BLAS, no scipy): it
         costs the number of (sentence, sentence, shared term) triples.
         """
-        n, m = self._sizes[i], self._sizes[j]
+        return self._cosine(self._matrix(i), self._matrix(j), self._sizes[i], self._sizes[j])
+
+    def cosine_merged(self, i: int, j: int) -> np.ndarray:
+        """Cosine of each adjacent sentence pair (k, k+1) of i, as one bag, with each sentence
+        of j: shape (len(i) - 1, len(j)), or (0, len(j)) for documents under two sentences."""
+        n = max(self._sizes[i] - 1, 0)
+        return self._cosine(self._merged_matrix(i), self._matrix(j), n, self._sizes[j])
+
+    @staticmethod
+    def _cosine(
+        a: tuple[np.ndarray, np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray, np.ndarray], n: int, m: int
+    ) -> np.ndarray:
         out = np.zeros(n * m, dtype=np.float64)
         if n and m:
-            ra, ca, va = self._matrix(i)
-            rb, cb, vb = self._matrix(j)
+            ra, ca, va = a
+            rb, cb, vb = b
             lo = np.searchsorted(cb, ca, side="left")
             hi = np.searchsorted(cb, ca, side="right")
             counts = hi - lo
