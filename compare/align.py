@@ -10,6 +10,9 @@ Scoring. For every sentence pair of two documents the aligner computes
   over the compared sentences - compare/align_lexical.py;
 - ``emb`` (default mode only): cosine of all-MiniLM-L6-v2 sentence embeddings,
   computed in numpy - compare/embed.py;
+- ``bare_emb``, ``bare_tfidf`` (default mode): the same on each sentence without
+  its reporting frame (", officials said." / "According to X, ..."), removed by
+  ``strip_attribution`` for scoring only - outlets attribute one fact differently;
 - for each, a *margin*: the score minus the mean of the k best alternatives of
   both sentences (as in LASER / Bertalign), so "better than anything else
   around" counts, not the raw level, which varies from article to article.
@@ -39,8 +42,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .align_lexical import LexicalIndex, TfidfIndex, content_terms
+from .align_lexical import LexicalIndex, TfidfIndex, content_terms, strip_attribution
 from .errors import UsageError
+from .graph import connected_components
 from .result import Strength
 
 # Minimum link probability per mode. For calibrated scores the F1-optimal cut is
@@ -74,7 +78,13 @@ class ScoreModel:
 
 # Fitted on eval/dev (all pairs) with `python eval/align_eval.py --fit`.
 MODELS: dict[str, ScoreModel] = {
-    "default": ScoreModel(weights={"emb": 5.45, "emb_margin": 8.58, "tfidf": 4.55, "tfidf_margin": 7.39}, bias=-4.67),
+    "default": ScoreModel(
+        weights={
+            "bare_emb": 5.38, "bare_emb_margin": 8.0, "tfidf": 2.8, "tfidf_margin": 5.34,
+            "bare_tfidf": 1.07, "bare_tfidf_margin": 4.67,
+        },
+        bias=-4.48,
+    ),
     "fast": ScoreModel(
         weights={"lex": 1.6, "lex_margin": 4.55, "tfidf": 6.72, "tfidf_margin": 11.58}, bias=-3.11
     ),
@@ -145,38 +155,65 @@ class Aligner:
         features = self.model.features
         self.lexical = LexicalIndex(documents) if any(f.startswith("lex") for f in features) else None
         self.tfidf = TfidfIndex(documents) if any(f.startswith("tfidf") for f in features) else None
+        # The same sentences without their trailing reporting frame, for the "bare_" features.
+        bare = (
+            [[strip_attribution(s) for s in doc] for doc in documents]
+            if any(f.startswith("bare_") for f in features)
+            else []
+        )
+        self.bare_tfidf = TfidfIndex(bare) if any(f.startswith("bare_tfidf") for f in features) else None
         self.second_pass = self.threshold * SECOND_PASS_RATIO[mode]
         self._vectors: list[np.ndarray] | None = None
         self._merged_vectors: list[np.ndarray] | None = None
-        if any(f.startswith("emb") for f in self.model.features):
+        self._bare_vectors: list[np.ndarray] | None = None
+        self._bare_merged_vectors: list[np.ndarray] | None = None
+        if any("emb" in f for f in features):
             from .embed import get_encoder
 
-            encoder = get_encoder()
-            # Each sentence, then each adjacent pair as one text (for merge candidates).
-            merged = [[doc[k] + " " + doc[k + 1] for k in range(len(doc) - 1)] for doc in documents]
-            flat = [s for doc in documents for s in doc] + [s for doc in merged for s in doc]
-            vectors = encoder.encode(flat)
-            self._vectors, self._merged_vectors, start = [], [], 0
-            for doc in documents:
-                self._vectors.append(vectors[start : start + len(doc)])
-                start += len(doc)
-            for doc in merged:
-                self._merged_vectors.append(vectors[start : start + len(doc)])
-                start += len(doc)
+            # Each sentence, then each adjacent pair as one text (for merge candidates); the
+            # same for the bare sentences when the model reads them (unchanged texts are cached).
+            sets = [documents] + ([bare] if any(f.startswith("bare_emb") for f in features) else [])
+            groups: list[list[list[str]]] = []
+            for docs in sets:
+                groups.append([list(doc) for doc in docs])
+                groups.append([[doc[k] + " " + doc[k + 1] for k in range(len(doc) - 1)] for doc in docs])
+            vectors = get_encoder().encode([s for group in groups for doc in group for s in doc])
+            split: list[list[np.ndarray]] = []
+            start = 0
+            for group in groups:
+                split.append([])
+                for doc in group:
+                    split[-1].append(vectors[start : start + len(doc)])
+                    start += len(doc)
+            self._vectors, self._merged_vectors = split[0], split[1]
+            if len(split) > 2:
+                self._bare_vectors, self._bare_merged_vectors = split[2], split[3]
 
     def features(self, i: int, j: int) -> dict[str, np.ndarray]:
-        """Raw feature matrices (sentences of i x sentences of j) the model reads."""
+        """Raw score matrices (sentences of i x sentences of j), with the margins the model reads."""
         feats: dict[str, np.ndarray] = {}
         if self.lexical is not None:
             lex = self.lexical.cosine(i, j)
-            feats["lex"], feats["lex_margin"] = lex, margin(lex)
+            self._put(feats, "lex", lex)
         if self.tfidf is not None:
             tfidf = self.tfidf.cosine(i, j)
-            feats["tfidf"], feats["tfidf_margin"] = tfidf, margin(tfidf)
+            self._put(feats, "tfidf", tfidf)
+        if self.bare_tfidf is not None:
+            bare = self.bare_tfidf.cosine(i, j)
+            self._put(feats, "bare_tfidf", bare)
         if self._vectors is not None:
             emb = np.clip(self._vectors[i] @ self._vectors[j].T, 0.0, 1.0)
-            feats["emb"], feats["emb_margin"] = emb, margin(emb)
+            self._put(feats, "emb", emb)
+        if self._bare_vectors is not None:
+            bare = np.clip(self._bare_vectors[i] @ self._bare_vectors[j].T, 0.0, 1.0)
+            self._put(feats, "bare_emb", bare)
         return feats
+
+    def _put(self, feats: dict[str, np.ndarray], name: str, values: np.ndarray) -> None:
+        """Store a score matrix, and its margin when the model reads it (saves memory at scale)."""
+        feats[name] = values
+        if name + "_margin" in self.model.weights:
+            feats[name + "_margin"] = margin(values)
 
     def merged_features(self, i: int, j: int) -> dict[str, np.ndarray]:
         """Features of each adjacent sentence pair (k, k+1) of i, as one text, against
@@ -185,12 +222,18 @@ class Aligner:
         feats: dict[str, np.ndarray] = {}
         if self.lexical is not None:
             lex = self.lexical.cosine_merged(i, j)
-            feats["lex"], feats["lex_margin"] = lex, margin(lex)
+            self._put(feats, "lex", lex)
         if self.tfidf is not None:
             tfidf = self.tfidf.cosine_merged(i, j)
-            feats["tfidf"], feats["tfidf_margin"] = tfidf, margin(tfidf)
+            self._put(feats, "tfidf", tfidf)
+        if self.bare_tfidf is not None:
+            bare = self.bare_tfidf.cosine_merged(i, j)
+            self._put(feats, "bare_tfidf", bare)
         emb = np.clip(self._merged_vectors[i] @ self._vectors[j].T, 0.0, 1.0)
-        feats["emb"], feats["emb_margin"] = emb, margin(emb)
+        self._put(feats, "emb", emb)
+        if self._bare_vectors is not None and self._bare_merged_vectors is not None:
+            bare = np.clip(self._bare_merged_vectors[i] @ self._bare_vectors[j].T, 0.0, 1.0)
+            self._put(feats, "bare_emb", bare)
         return feats
 
     def _probability(self, feats: dict[str, np.ndarray]) -> np.ndarray:
@@ -315,20 +358,11 @@ def link_sentences(
 
 def group_pairs(pairs: dict[tuple[int, int], float], strong: float = STRONG_THRESHOLD) -> tuple[RawLink, ...]:
     """Connected components of linked sentence pairs -> n:m links, in A's order."""
-    parent: dict[tuple[str, int], tuple[str, int]] = {}
-
-    def find(x: tuple[str, int]) -> tuple[str, int]:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    components = connected_components((("a", i), ("b", j)) for (i, j) in pairs)
+    component_of = {node: k for k, nodes in enumerate(components) for node in nodes}
+    groups: dict[int, list[tuple[int, int]]] = {}
     for (i, j) in pairs:
-        parent[find(("a", i))] = find(("b", j))
-    groups: dict[tuple[str, int], list[tuple[int, int]]] = {}
-    for (i, j) in pairs:
-        groups.setdefault(find(("a", i)), []).append((i, j))
+        groups.setdefault(component_of[("a", i)], []).append((i, j))
     links = []
     for members in groups.values():
         score = min(pairs[p] for p in members)

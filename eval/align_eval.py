@@ -244,23 +244,28 @@ def baseline(
 _TRAINING_ROWS: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}
 
 
-def _training_rows(seg: Segmented, mode: str) -> tuple[np.ndarray, np.ndarray]:
+def _training_rows(seg: Segmented, mode: str, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """(features, labels) of a pair's sentence pairs, weak pairs left out (cached per run)."""
-    key = (id(seg), mode)
+    key = (id(seg), mode, names)
     if key not in _TRAINING_ROWS:
-        feats = Aligner([seg.sents_a, seg.sents_b], mode=mode).features(0, 1)
+        probe = ScoreModel(weights={n: 0.0 for n in names}, bias=0.0)
+        feats = Aligner([seg.sents_a, seg.sents_b], mode=mode, model=probe).features(0, 1)
         y = seg.labels()
         keep = y != 0.5
-        _TRAINING_ROWS[key] = (np.stack([feats[n][keep] for n in MODELS[mode].features], axis=1), y[keep])
+        _TRAINING_ROWS[key] = (np.stack([feats[n][keep] for n in names], axis=1), y[keep])
     return _TRAINING_ROWS[key]
 
 
-def fit_model(segs: Sequence[Segmented], mode: str, l2: float = 0.1) -> ScoreModel:
-    """Logistic regression (Newton) of "strong gold" on the aligner's features; weak pairs left out."""
-    names = MODELS[mode].features
+def fit_model(
+    segs: Sequence[Segmented], mode: str, l2: float = 0.1, features: Sequence[str] | None = None
+) -> ScoreModel:
+    """Logistic regression (Newton) of "strong gold" on the aligner's features; weak pairs left out.
+
+    features: the feature names to fit (default: those of the mode's current model)."""
+    names = tuple(features) if features is not None else MODELS[mode].features
     xs, ys = [], []
     for seg in segs:
-        x_seg, y_seg = _training_rows(seg, mode)
+        x_seg, y_seg = _training_rows(seg, mode, names)
         xs.append(x_seg)
         ys.append(y_seg)
     x = np.hstack([np.vstack(xs), np.ones((sum(len(v) for v in ys), 1))])
