@@ -1,0 +1,90 @@
+"""The local model store: what is installed, where, and its fingerprint.
+
+Layout (one folder per model, shared by every language pair that uses it):
+
+    <models_dir>/<org>--<name>[@revision]/
+        hf/             the Hugging Face files (reference engine, conversion input)
+        ct2/            the CTranslate2 conversion + source.spm/target.spm (default engine)
+        manifest.json   written last: its presence means "installed and complete"
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .registry import ModelEntry
+
+MANIFEST = "manifest.json"
+# The files a Marian model needs; the weights are one of WEIGHTS (first found wins).
+REQUIRED = ("config.json", "source.spm", "target.spm", "vocab.json")
+OPTIONAL = ("generation_config.json", "tokenizer_config.json", "special_tokens_map.json")
+WEIGHTS = ("model.safetensors", "pytorch_model.bin")
+
+
+@dataclass(frozen=True, slots=True)
+class InstalledModel:
+    """A complete model folder in the store."""
+
+    entry: ModelEntry
+    root: Path
+    manifest: dict[str, Any]
+
+    @property
+    def hf_dir(self) -> Path:
+        return self.root / "hf"
+
+    @property
+    def ct2_dir(self) -> Path:
+        return self.root / "ct2"
+
+    @property
+    def fingerprint(self) -> str:
+        """Content hash of weights + vocab: part of every cache key."""
+        return str(self.manifest["fingerprint"])
+
+    @property
+    def revision(self) -> str | None:
+        return self.manifest.get("revision")
+
+    def size_bytes(self) -> int:
+        return sum(f.stat().st_size for f in self.root.rglob("*") if f.is_file())
+
+
+def model_root(entry: ModelEntry, models_dir: Path) -> Path:
+    return models_dir / entry.store_name
+
+
+def installed(entry: ModelEntry, models_dir: Path) -> InstalledModel | None:
+    """The installed model for `entry`, or None (also for a half-written folder)."""
+    root = model_root(entry, models_dir)
+    try:
+        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (root / "ct2" / "model.bin").is_file() or not (root / "hf" / "config.json").is_file():
+        return None
+    return InstalledModel(entry, root, manifest)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def weights_file(hf_dir: Path) -> Path | None:
+    return next((hf_dir / w for w in WEIGHTS if (hf_dir / w).is_file()), None)
+
+
+def human_size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
