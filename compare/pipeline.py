@@ -7,15 +7,17 @@ them together. Nothing here prints or exits.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 from pathlib import Path
 from typing import Callable, Sequence
 
+import numpy as np
+
 from . import __version__
-from .align import Aligner, PairAlignment
+from .align import STRONG_THRESHOLD, Aligner, PairAlignment, RawLink
 from .diff import word_diff
-from .errors import UsageError
+from .errors import CompareError, UsageError
 from .ingest import Source, read_source
 from .language import detect_language
 from .options import CompareOptions
@@ -28,7 +30,7 @@ from .result import (
     Sentence,
     Signature,
 )
-from .segment import split_sentences
+from .segment import is_headline, split_sentences
 
 Progress = Callable[[str], None]
 
@@ -90,7 +92,8 @@ def compare_documents(
     )
     comparisons = []
     for i, j in combinations(range(len(documents)), 2):
-        comparisons.append(_compare_pair(documents[i], documents[j], aligner.align(i, j)))
+        alignment = pair_headlines(documents[i], documents[j], aligner.align(i, j), aligner.scores(i, j))
+        comparisons.append(_compare_pair(documents[i], documents[j], alignment))
     models = tuple(sorted({d.model for d in documents if d.model}))
     engines = {d.engine for d in documents if d.engine}
     signature = Signature(
@@ -147,10 +150,8 @@ def _build_document(
 
         try:
             translator = get_translator(source_language=language, options=options, progress=progress)
-        except Exception as exc:  # add which document needed the model
-            from .errors import CompareError
-
-            if isinstance(exc, CompareError) and exc.path is None:
+        except CompareError as exc:  # say which document needed the model
+            if exc.path is None:
                 exc.path = src.path or src.label
             raise
         translations = translator.translate(texts)
@@ -162,6 +163,7 @@ def _build_document(
             end=s.end,
             text=texts[k],
             translation=translations[k] if translations is not None else None,
+            headline=k == 0 and is_headline(src.text, s),
         )
         for k, s in enumerate(spans)
     )
@@ -177,6 +179,31 @@ def _build_document(
         source_language=language if translations is not None else None,
         model=model,
         engine=engine,
+    )
+
+
+def pair_headlines(a: Document, b: Document, alignment: PairAlignment, scores: np.ndarray) -> PairAlignment:
+    """Headlines pair with headlines: outlets headline the same event, in their own framing.
+
+    When both documents open with a headline, the two are linked to each other
+    (scored by the aligner like any pair) and to nothing else, so a headline
+    never merges into a body sentence's link. Otherwise alignment is unchanged.
+    """
+    if not (a.sentences and b.sentences and a.sentences[0].headline and b.sentences[0].headline):
+        return alignment
+    links = []
+    for link in alignment.links:
+        ka, kb = tuple(i for i in link.a if i), tuple(j for j in link.b if j)
+        if ka and kb:
+            links.append(link if (ka, kb) == (link.a, link.b) else replace(link, a=ka, b=kb))
+    score = float(scores[0, 0])
+    links.append(RawLink((0,), (0,), round(score, 4), "strong" if score >= STRONG_THRESHOLD else "weak"))
+    in_a = {i for link in links for i in link.a}
+    in_b = {j for link in links for j in link.b}
+    return PairAlignment(
+        links=tuple(sorted(links, key=lambda link: (link.a[0], link.b[0]))),
+        only_in_a=tuple(i for i in range(len(a.sentences)) if i not in in_a),
+        only_in_b=tuple(j for j in range(len(b.sentences)) if j not in in_b),
     )
 
 

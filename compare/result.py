@@ -26,6 +26,7 @@ class Sentence:
     end: int
     text: str
     translation: str | None = None
+    headline: bool = False  # the document's headline (first line, no final punctuation)
 
     @property
     def compare_text(self) -> str:
@@ -261,6 +262,7 @@ class ComparisonResult:
                             end=s["end"],
                             text=s["text"],
                             translation=s.get("translation"),
+                            headline=s.get("headline", False),
                         )
                         for s in d["sentences"]
                     ),
@@ -308,7 +310,14 @@ def _document_dict(d: Document) -> dict[str, Any]:
         "model": d.model,
         "engine": d.engine,
         "sentences": [
-            {"index": s.index, "start": s.start, "end": s.end, "text": s.text, "translation": s.translation}
+            {
+                "index": s.index,
+                "start": s.start,
+                "end": s.end,
+                "text": s.text,
+                "translation": s.translation,
+                "headline": s.headline,
+            }
             for s in d.sentences
         ],
     }

@@ -65,6 +65,20 @@ def split_sentences(text: str) -> list[Span]:
     return spans
 
 
+def is_headline(text: str, span: Span) -> bool:
+    """The first sentence is a headline: alone on its line, no final punctuation, short."""
+    if text[: span.start].strip():
+        return False
+    piece = text[span.start : span.end]
+    rest = text[span.end : span.end + 200]
+    return (
+        len(piece) <= 200
+        and not piece.endswith(tuple(_TERMINAL + _CLOSERS))
+        and (rest == "" or bool(_NEWLINES.match(rest.lstrip(" \t"))))
+        and bool(rest.strip())  # a headline has a body after it
+    )
+
+
 def _trim(text: str, start: int, end: int) -> Span | None:
     while start < end and text[start].isspace():
         start += 1

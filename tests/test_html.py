@@ -123,8 +123,8 @@ def test_two_documents_rows_and_highlights():
     assert "not in Harbor Review" in html and "not in Meridian Wire" in html
     assert 'class="row changed diff moved"' in html  # the prime minister's quote: first in B, last in A
     assert "↕ moved" in html
-    # The summary figures: 8 sentences each, 6 shared, 2 only here, 75%.
-    assert re.search(r"Meridian Wire</th>.*?</td><td>8</td><td>6</td><td>2</td><td>75%</td>", html)
+    # The summary figures: 8 sentences each, 7 shared (headlines pair up), 1 only here, 88%.
+    assert re.search(r"Meridian Wire</th>.*?</td><td>8</td><td>7</td><td>1</td><td>88%</td>", html)
     assert 'id="pair-data"' not in html  # two documents: no embedded data, all server-side
     assert 'id="coverage"' not in html
 

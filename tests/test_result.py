@@ -36,7 +36,9 @@ def test_json_has_the_documented_shape():
     )
     text = A.read_text(encoding="utf-8")
     for s in doc["sentences"]:
-        _check_keys(s, {"index": int, "start": int, "end": int, "text": str, "translation": (str, type(None))})
+        _check_keys(
+            s, {"index": int, "start": int, "end": int, "text": str, "translation": (str, type(None)), "headline": bool}
+        )
         assert text[s["start"] : s["end"]] == s["text"]
     comp = data["comparisons"][0]
     _check_keys(comp, {"a": str, "b": str, "links": list, "only_in_a": list, "only_in_b": list})
@@ -91,3 +93,21 @@ def test_library_api_with_texts():
     pairs = {(link.a, link.b) for link in comp.links}
     assert ((0,), (1,)) in pairs
     assert result.signature.target_language == "en"
+
+
+def test_headlines_pair_with_headlines_only():
+    a = "Summit ends with a deal\n\nLeaders signed a trade pact on Friday. Police arrested two protesters."
+    b = "Trade pact signed as protests flare\n\nTwo protesters were arrested by police. The leaders signed a trade pact."
+    result = compare_documents([DocumentInput(a, "a", "en"), DocumentInput(b, "b", "en")])
+    assert [s.headline for s in result.documents[0].sentences] == [True, False, False]
+    (comp,) = result.comparisons
+    links = {(link.a, link.b) for link in comp.links}
+    assert ((0,), (0,)) in links
+    assert all(0 not in link.a[1:] and (link.a == (0,)) == (link.b == (0,)) for link in comp.links)
+    assert ((1,), (2,)) in links and ((2,), (1,)) in links
+
+
+def test_no_headline_without_a_line_of_its_own():
+    result = compare_documents([DocumentInput("One sentence here. Another one.", "a", "en"),
+                                DocumentInput("Another one. One sentence here.", "b", "en")])
+    assert not any(s.headline for d in result.documents for s in d.sentences)
