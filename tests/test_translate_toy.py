@@ -271,3 +271,23 @@ def test_a_target_token_missing_from_the_vocabulary_is_reported(toy_env: ToyEnv,
     monkeypatch.setenv("COMPARE_REGISTRY", str(user))
     with pytest.raises(UsageError, match="no target token '>>eng<<'"):
         get_translator("qtx", CompareOptions(use_cache=False))
+
+
+def test_unreachable_hub_is_one_clear_line(empty_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Online but no route to the hub (DNS failure, proxy): a clear error, no traceback, nothing installed."""
+    import huggingface_hub
+
+    class NameResolutionError(Exception):  # what the hub's HTTP client raises varies by version
+        pass
+
+    def unreachable(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202  (no network in tests)
+        raise NameResolutionError("[Errno -2] Name or service not known")
+
+    monkeypatch.setattr(huggingface_hub.HfApi, "model_info", unreachable)
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    with pytest.raises(ModelMissingError) as err:
+        get_translator("ko", CompareOptions(use_cache=False))
+    message = str(err.value)
+    assert "cannot download Helsinki-NLP/opus-mt-ko-en" in message and "--from" in message
+    assert "\n" not in message
+    assert not (empty_store / "Helsinki-NLP--opus-mt-ko-en" / "manifest.json").exists()

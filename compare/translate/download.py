@@ -143,7 +143,6 @@ def _copy_local(src: Path, dest: Path) -> None:
 def _download_hub(entry: ModelEntry, dest: Path, *, endpoint: str | None, staging: Path) -> str | None:
     """Download the allow-listed files (resumable: partial files stay in `staging`)."""
     from huggingface_hub import HfApi, snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError
 
     assert entry.hub_id is not None
     api = HfApi(endpoint=endpoint)
@@ -158,8 +157,14 @@ def _download_hub(entry: ModelEntry, dest: Path, *, endpoint: str | None, stagin
             entry.hub_id, revision=info.sha, endpoint=endpoint, local_dir=staging,
             allow_patterns=[*REQUIRED, *OPTIONAL, weights],
         )
-    except (HfHubHTTPError, OSError) as exc:
-        raise ModelMissingError(f"cannot download {entry.hub_id}: {exc}".splitlines()[0]) from exc
+    except ModelMissingError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the hub client's errors differ by version (requests, httpx, httpx2)
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ModelMissingError(
+            f"cannot download {entry.hub_id} ({reason}); check the network, "
+            "or pull from a local copy: compare models pull LANG --from DIR"
+        ) from exc
     _copy_local(staging, dest)
     return info.sha
 
