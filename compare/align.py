@@ -29,9 +29,10 @@ outlet's sentence can pair with the two another split it into. Then merge
 candidates (default mode, as in Bertalign): two adjacent sentences of one side,
 embedded as one text, against one sentence of the other; when the merged text
 is clearly closer than either piece and its probability clears the threshold,
-the 2:1 link is proposed. Last, a recall pass: a sentence still unlinked takes
-its best unlinked partner when they are each other's best among the leftovers
-and their probability clears a lower bar. Connected pairs form one link; its
+the 2:1 link is proposed; proposals that share a sentence compete, most
+probable first, so each sentence joins at most one merge. Last, a recall pass:
+a sentence still unlinked takes its best unlinked partner when they are each
+other's best among the leftovers and their probability clears a lower bar. Connected pairs form one link; its
 score is the lowest probability among its pairs.
 """
 
@@ -304,8 +305,9 @@ def link_sentences(
     document is A, so swapping the documents mirrors the links exactly.
 
     Args:
-        merges: proposed links (a indices, b indices, probability); one is taken when
-            none of its sentences is anchored outside it.
+        merges: proposed links (a indices, b indices, probability), taken highest
+            probability first when none of its sentences is anchored outside it or already
+            in a merge taken before it.
         second_pass: bar for the recall pass: an unlinked A and an unlinked B sentence
             that are each other's best among the unlinked ones are linked 1:1 when their
             probability reaches it. None: no recall pass.
@@ -327,15 +329,40 @@ def link_sentences(
             r, c = int(rows[k]), int(cols[k])
             if (r, c) not in pairs and not (partner_a[r] >= 0 and partner_b[c] >= 0):
                 pairs[(r, c)] = float(values[k])
-    # Merge proposals are judged against the anchors only, so their order does not matter.
+    # Merge proposals: judged against the anchors, then competitively among themselves (a
+    # sentence joins at most one merge), highest probability first. The order key is the same
+    # whichever document is A, and proposals tied on it are judged together, so swapping the
+    # documents still mirrors the links.
     merged: dict[tuple[int, int], float] = {}
-    for a_idx, b_idx, score in merges:
-        if all(partner_a[r] < 0 or partner_a[r] in b_idx for r in a_idx) and all(
-            partner_b[c] < 0 or partner_b[c] in a_idx for c in b_idx
-        ):
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    keyed = sorted(
+        (
+            (-float(score), sum(a_idx) + sum(b_idx), tuple(sorted((*a_idx, *b_idx)))),
+            tuple(a_idx),
+            tuple(b_idx),
+        )
+        for a_idx, b_idx, score in merges
+    )
+    start = 0
+    while start < len(keyed):
+        end = start
+        while end < len(keyed) and keyed[end][0] == keyed[start][0]:
+            end += 1
+        group = [
+            (a_idx, b_idx)
+            for _, a_idx, b_idx in keyed[start:end]
+            if not (used_a.intersection(a_idx) or used_b.intersection(b_idx))
+            and all(partner_a[r] < 0 or partner_a[r] in b_idx for r in a_idx)
+            and all(partner_b[c] < 0 or partner_b[c] in a_idx for c in b_idx)
+        ]
+        for a_idx, b_idx in group:
+            used_a.update(a_idx)
+            used_b.update(b_idx)
             for r in a_idx:
                 for c in b_idx:
-                    merged[(r, c)] = max(merged.get((r, c), 0.0), float(score))
+                    merged[(r, c)] = max(merged.get((r, c), 0.0), -keyed[start][0][0])
+        start = end
     for pair, score in merged.items():
         pairs.setdefault(pair, score)
     if second_pass is not None:

@@ -165,6 +165,21 @@ def test_link_sentences_merge_proposal_respects_anchors():
     assert [(l.a, l.b) for l in out.links] == [((0,), (0,)), ((2,), (2,))]
 
 
+def test_link_sentences_overlapping_merges_compete():
+    s = np.zeros((3, 3))
+    s[2, 2] = 0.9
+    # {A0, A1} <-> B0 and {A1, A2} <-> B0 and A0 <-> {B0, B1} share sentences: the most probable
+    # is taken and the others, which overlap it, are dropped (no chained 3:2 component).
+    merges = [((1, 2), (0,), 0.8), ((0, 1), (0,), 0.9), ((0,), (0, 1), 0.85)]
+    out = link_sentences(s, 0.5, merges=merges)
+    assert [(l.a, l.b, l.score) for l in out.links] == [((0, 1), (0,), 0.9), ((2,), (2,), 0.9)]
+    # Proposals tied on probability and position are judged together, so swapping mirrors.
+    merges = [((0, 1), (0,), 0.8), ((0,), (0, 1), 0.8)]
+    ab = {(l.a, l.b) for l in link_sentences(s, 0.5, merges=merges).links}
+    swapped = [(b, a, p) for a, b, p in merges]
+    assert ab == {(l.b, l.a) for l in link_sentences(s.T.copy(), 0.5, merges=swapped).links}
+
+
 def test_link_sentences_recall_pass_takes_mutual_best_leftovers():
     s = np.array([[0.9, 0.1, 0.1], [0.1, 0.3, 0.28], [0.1, 0.29, 0.2]])
     assert [(l.a, l.b) for l in link_sentences(s, 0.5).links] == [((0,), (0,))]
@@ -313,7 +328,7 @@ def test_dev_f1_floor_default():
 
 
 # A little below the figures docs/alignment.md reports; raise them when the aligner improves.
-FLOORS = {"default": 0.825, "fast": 0.75}
+FLOORS = {"default": 0.83, "fast": 0.75}
 
 
 def test_strip_attribution_removes_reporting_frames_only():
