@@ -22,7 +22,17 @@ _EXPORTS = {
     "CompareError": "errors",
     "ExitStatus": "errors",
 }
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "SCHEMA",
+    "CompareError",
+    "CompareOptions",
+    "ComparisonResult",
+    "DocumentInput",
+    "ExitStatus",
+    "__version__",
+    "compare_documents",
+]
+assert set(__all__) == {"__version__", *_EXPORTS}
 
 if TYPE_CHECKING:
     from .errors import CompareError, ExitStatus

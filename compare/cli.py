@@ -9,7 +9,6 @@ so `compare --help` stays fast.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer

@@ -8,7 +8,7 @@ JSON back, so reports can be rendered later from the JSON alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 SCHEMA = "compare/1"

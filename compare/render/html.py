@@ -124,7 +124,7 @@ def layout_rows(comp: PairComparison) -> list[Row]:
         return anchors[nxt][1] - 0.5 if nxt < len(anchors) else end
 
     items: list[tuple[tuple[float, int, int], Row]] = []
-    for k, link in enumerate(links):
+    for link in links:
         changed = any(op.tag != "equal" for op in link.diff) if link.diff else False
         kind: RowKind = "changed" if changed else "same"
         items.append(((link.a[0], 0, 0), Row(kind, link.a, link.b, link, moved=link.moved)))
@@ -140,7 +140,7 @@ def layout_rows(comp: PairComparison) -> list[Row]:
     where = {id(row.link): k for k, row in enumerate(rows) if row.link is not None and row.kind != "ghost"}
     ghost_of = {id(row.link): k for k, row in enumerate(rows) if row.kind == "ghost"}
     out = []
-    for k, row in enumerate(rows):
+    for row in rows:
         if row.kind == "ghost":
             out.append(Row("ghost", row.a, row.b, row.link, target=where[id(row.link)]))
         elif row.moved:
