@@ -154,15 +154,19 @@ class Aligner:
         self.threshold = DEFAULT_THRESHOLDS[mode] if threshold is None else threshold
         self.model = model or MODELS[mode]
         features = self.model.features
-        self.lexical = LexicalIndex(documents) if any(f.startswith("lex") for f in features) else None
-        self.tfidf = TfidfIndex(documents) if any(f.startswith("tfidf") for f in features) else None
+        # Spelling unification (accents, near-identical spellings) only where it measured better:
+        # fast mode. Default mode's embeddings already see "Zelensky"/"Zelenskyy" as one name
+        # (docs/alignment.md, "spelling-variant robustness").
+        unify = mode == "fast"
+        self.lexical = LexicalIndex(documents, unify=unify) if any(f.startswith("lex") for f in features) else None
+        self.tfidf = TfidfIndex(documents, unify=unify) if any(f.startswith("tfidf") for f in features) else None
         # The same sentences without their trailing reporting frame, for the "bare_" features.
         bare = (
             [[strip_attribution(s) for s in doc] for doc in documents]
             if any(f.startswith("bare_") for f in features)
             else []
         )
-        self.bare_tfidf = TfidfIndex(bare) if any(f.startswith("bare_tfidf") for f in features) else None
+        self.bare_tfidf = TfidfIndex(bare, unify=unify) if any(f.startswith("bare_tfidf") for f in features) else None
         self.second_pass = self.threshold * SECOND_PASS_RATIO[mode]
         self._vectors: list[np.ndarray] | None = None
         self._merged_vectors: list[np.ndarray] | None = None

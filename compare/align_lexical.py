@@ -21,9 +21,10 @@ import gzip
 import importlib.util
 import math
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -150,11 +151,134 @@ def word_counts(text: str) -> dict[str, float]:
     return counts
 
 
+@lru_cache(maxsize=1 << 16)
+def fold_accents(word: str) -> str:
+    """The word without diacritics ("gdańsk" -> "gdansk"): NFKD, combining marks dropped."""
+    if word.isascii():
+        return word
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
+# Fuzzy vocabulary unification: spellings of one word across outlets and MT systems
+# ("organisers"/"organizers", "Zelensky"/"Zelenskyy", "Orekhov"/"Orechov").
+FUZZY_MIN_LEN = 5
+FUZZY_CUTOFF = 0.85  # normalised Levenshtein similarity (1 - edits / longer length)
+
+
+@lru_cache(maxsize=1 << 16)
+def _spelling_key(word: str) -> str:
+    """British and American spellings of a word to one key (colour/color, organise/organize,
+    centre/center, travelled/traveled)."""
+    word = word.replace("our", "or").replace("z", "s").replace("ll", "l")
+    if word.endswith("tre"):
+        return word[:-3] + "ter"
+    return word[:-4] + "ters" if word.endswith("tres") else word
+
+
+def _distinct_words(a: str, b: str) -> bool:
+    """Two English dictionary words that are not one word's two spellings ("injured"/"insured",
+    "rocket"/"rockets"): fuzzy unification leaves them apart."""
+    table = zipf_table()
+    return a in table and b in table and _spelling_key(a) != _spelling_key(b)
+
+
+def unify_vocabulary(
+    words: Sequence[str], documents: Mapping[str, int] | None = None, cutoff: float = FUZZY_CUTOFF
+) -> dict[str, str]:
+    """Map each near-identical spelling to one representative: accents folded, then
+    words of FUZZY_MIN_LEN+ letters (no digits) with the same first letter joined when
+    their normalised Levenshtein similarity reaches cutoff (rapidfuzz.process.cdist,
+    in C), transitively (union-find). The representative is the smallest spelling of
+    its group, so the mapping does not depend on word order. Words not in the result
+    map to themselves.
+
+    documents: word -> bit mask of the documents it occurs in. Two groups are joined
+    only when no document uses both: an outlet spells a name one way, so two spellings
+    in one text are two words ("Russia"/"Russian", "minister"/"ministers"). Two English
+    dictionary words are joined only when they are British/American spellings of one word."""
+    folded = {w: fold_accents(w) for w in words}
+    masks: dict[str, int] = {}
+    for w, f in folded.items():
+        masks[f] = masks.get(f, 0) | (documents.get(w, 0) if documents else 0)
+    mapping = {w: f for w, f in folded.items() if f != w}
+    buckets: dict[tuple[str, int], list[str]] = {}
+    for f in sorted(set(folded.values())):
+        if len(f) >= FUZZY_MIN_LEN and f.isalpha():
+            buckets.setdefault((f[0], len(f)), []).append(f)
+    if not buckets:
+        return mapping
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    def join(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb and not masks.get(ra, 0) & masks.get(rb, 0):
+            parent[max(ra, rb)] = min(ra, rb)
+            masks[min(ra, rb)] = masks.get(ra, 0) | masks.get(rb, 0)
+
+    # British/American spellings too far apart for the cutoff ("centre"/"center", "colour"/"color").
+    by_key: dict[str, str] = {}
+    for group in buckets.values():
+        for f in group:
+            key = _spelling_key(f)
+            if key in by_key:
+                join(by_key[key], f)
+            else:
+                by_key[key] = f
+    # Two dictionary words are joined only by their spelling key (above), so cdist compares the
+    # words English does not know (names, transliterations, misspellings) with all the others.
+    table = zipf_table()
+    for (first, size), group in buckets.items():
+        rows = [w for w in group if w not in table]
+        if not rows:
+            continue
+        # The lengths the cutoff still allows (edits >= length gap).
+        targets = list(group)
+        gap = 1
+        while 1.0 - gap / (size + gap) >= cutoff:
+            targets += buckets.get((first, size + gap), []) + buckets.get((first, size - gap), [])
+            gap += 1
+        if len(targets) < 2:
+            continue
+        sims = process.cdist(
+            rows, targets, scorer=Levenshtein.normalized_similarity, score_cutoff=cutoff, dtype=np.float32,
+            workers=-1,
+        )
+        for r, c in zip(*np.nonzero(sims)):
+            a, b = rows[r], targets[c]
+            if a != b and not _distinct_words(a, b):
+                join(a, b)
+    for w, f in folded.items():
+        root = find(f)
+        if root != w:
+            mapping[w] = root
+    return mapping
+
+
 class LexicalIndex:
     """Rarity-weighted bags of stems for every sentence of every document."""
 
-    def __init__(self, documents: Sequence[Sequence[str]]) -> None:
+    def __init__(self, documents: Sequence[Sequence[str]], *, unify: bool = True) -> None:
+        """unify: fold accents and join near-identical spellings (unify_vocabulary) first."""
         self.terms = [[self._bag(s) for s in doc] for doc in documents]
+        mapping: dict[str, str] = {}
+        if unify:
+            occurs: dict[str, int] = {}  # term -> bit mask of the documents using it
+            for d, doc in enumerate(self.terms):
+                for bag in doc:
+                    for t in bag:
+                        occurs[t] = occurs.get(t, 0) | (1 << d)
+            mapping = unify_vocabulary(sorted(occurs), occurs)
+        if mapping:
+            self.terms = [[self._remap(bag, mapping) for bag in doc] for doc in self.terms]
         df: dict[str, int] = {}
         n_sent = 0
         for doc in self.terms:
@@ -183,6 +307,16 @@ class LexicalIndex:
     @staticmethod
     def _bag(text: str) -> dict[str, float]:
         return content_terms(text)
+
+    @staticmethod
+    def _remap(bag: dict[str, float], unify: dict[str, str]) -> dict[str, float]:
+        """The bag with unified spellings as one term (the larger weight kept)."""
+        out: dict[str, float] = {}
+        for t, w in bag.items():
+            t = unify.get(t, t)
+            if w > out.get(t, 0.0):
+                out[t] = w
+        return out
 
     @staticmethod
     def _idf(df: dict[str, int], n_sent: int) -> dict[str, float]:
@@ -272,6 +406,15 @@ class TfidfIndex(LexicalIndex):
     @staticmethod
     def _bag(text: str) -> dict[str, float]:
         return word_counts(text)
+
+    @staticmethod
+    def _remap(bag: dict[str, float], unify: dict[str, str]) -> dict[str, float]:
+        """The bag with unified spellings as one term (counts added)."""
+        out: dict[str, float] = {}
+        for t, w in bag.items():
+            t = unify.get(t, t)
+            out[t] = out.get(t, 0.0) + w
+        return out
 
     @staticmethod
     def _idf(df: dict[str, int], n_sent: int) -> dict[str, float]:

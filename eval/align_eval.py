@@ -4,6 +4,10 @@ Usage:
     python eval/align_eval.py            # per-pair and overall P/R/F1, baselines, calibration, split
     python eval/align_eval.py --fit      # refit the score models on all pairs, print them
     python eval/align_eval.py --json out.json
+    python eval/align_eval.py --robustness-only   # clean figures and the spelling-variant section only
+
+The "spelling-variant robustness" section reruns both modes with side B's
+spelling varied as outlets and MT systems vary it (perturb_gold, seeded).
 
 Each gold file: {"id", "event", "phenomena", "a": {"label", "sentences"}, "b": {...},
 "links": [{"a": i, "b": j, "kind": "strong"|"weak"}]}; a document's text is its
@@ -23,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -35,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from compare.align import MODELS, Aligner, ScoreModel, link_sentences  # noqa: E402
+from compare.align import MODELS, Aligner, ScoreModel  # noqa: E402
 from compare.options import CompareOptions  # noqa: E402
 from compare.pipeline import DocumentInput, compare_documents  # noqa: E402
 
@@ -284,6 +290,92 @@ def fit_model(
     return ScoreModel(weights={n: round(float(v), 2) for n, v in zip(names, w[:-1])}, bias=round(float(w[-1]), 2))
 
 
+# --- spelling-variant robustness ---------------------------------------------------------------
+
+_ADD_ACCENT = {"n": "ń", "e": "é", "c": "č", "s": "š", "z": "ž", "a": "á", "o": "ö", "u": "ü", "i": "í", "l": "ł"}
+_VOWELS = set("aeiouy")
+
+
+def _strip_accents(word: str) -> str:
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
+def _spelling_variants(word: str, name: bool) -> list[str]:
+    """Realistic cross-outlet / MT spellings of one word (names get transliteration variants too)."""
+    low = word.lower()
+    out: list[str] = []
+    # British / American spelling
+    for uk, us in (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("iser", "izer"), ("ise", "ize"),
+                   ("ises", "izes"), ("isers", "izers"), ("isations", "izations"), ("our", "or"), ("ours", "ors"), ("oured", "ored"), ("tre", "ter"), ("tres", "ters")):
+        if low.endswith(uk) and len(low) > len(uk) + 2:
+            out.append(word[: -len(uk)] + us)
+        elif low.endswith(us) and len(low) > len(us) + 2 and us not in ("or", "ors", "ter", "ters"):
+            out.append(word[: -len(us)] + uk)
+    if low.endswith(("center", "centers", "theater", "theaters")):
+        out.append(word.replace("ter", "tre"))
+    # doubled consonant -> single
+    for k in range(1, len(word) - 1):
+        if word[k] == word[k + 1] and low[k] not in _VOWELS and low[k].isalpha():
+            out.append(word[:k] + word[k + 1 :])
+            break
+    if name:
+        plain = _strip_accents(word)
+        if plain != word:
+            out.append(plain)
+        else:
+            spots = [k for k in range(1, len(word)) if word[k] in _ADD_ACCENT]
+            if spots:
+                k = spots[len(spots) // 2]
+                out.append(word[:k] + _ADD_ACCENT[word[k]] + word[k + 1 :])
+        # single consonant between vowels -> doubled
+        for k in range(1, len(word) - 1):
+            if low[k] not in _VOWELS and low[k - 1] in _VOWELS and low[k + 1] in _VOWELS:
+                out.append(word[: k + 1] + word[k:])
+                break
+        # one-letter transliteration changes
+        for a, b in (("kh", "ch"), ("ks", "x"), ("x", "ks"), ("k", "c"), ("c", "k"), ("j", "y"), ("J", "Y"), ("Y", "J")):
+            k = word.find(a, 1 if a.islower() else 0)
+            if k >= 0:
+                out.append(word[:k] + b + word[k + len(a) :])
+        if low.endswith("y"):
+            out.extend([word[:-1] + "i", word + "y"])
+        elif low.endswith("i"):
+            out.append(word[:-1] + "y")
+        out.append(word + "'s")
+    return [v for v in dict.fromkeys(out) if v != word]
+
+
+_PERTURB_WORD = re.compile(r"[^\W\d_]+")
+
+
+def perturb_sentence(sentence: str, rng: random.Random, p: float = 0.4) -> str:
+    """Side-B spelling variation: each name (capitalised, not sentence-initial) and each long
+    content word (>= 6 letters) gets, with probability p, one realistic variant."""
+    def swap(m: "re.Match[str]") -> str:
+        word = m.group(0)
+        before = m.string[max(m.start() - 2, 0) : m.start()]
+        name = word[:1].isupper() and len(word) >= 4 and not word.isupper() and before.strip(" ") != "" \
+            and not any(q in before for q in "\"“‘'(")
+        if not (name or len(word) >= 6) or rng.random() >= p:
+            return word
+        variants = _spelling_variants(word, name)
+        return rng.choice(variants) if variants else word
+
+    return _PERTURB_WORD.sub(swap, sentence)
+
+
+def perturb_gold(gold: GoldPair, seed: int = 13, p: float = 0.4) -> GoldPair:
+    """The pair with side B's spelling varied (deterministic for a seed); links unchanged."""
+    import random
+    import zlib
+
+    rng = random.Random(seed * 1_000_003 + zlib.crc32(gold.id.encode()))
+    b = [perturb_sentence(s, rng, p) for s in gold.b]
+    return GoldPair(gold.id, list(gold.a), b, set(gold.strong), set(gold.weak), list(gold.spans_a), _spans(b))
+
+
 # --- report ------------------------------------------------------------------------------------
 
 def total_of(per: Sequence[Counts]) -> Counts:
@@ -312,6 +404,22 @@ def calibration(segs: Sequence[Segmented], preds: Sequence[dict[Pair, float]]) -
     return out
 
 
+def robustness(gold: Sequence[GoldPair], modes: Sequence[str], seed: int = 13) -> dict[str, dict[str, float]]:
+    """F1 of each mode on the dev set with side B's spelling varied (perturb_gold), next to the clean F1."""
+    perturbed = [perturb_gold(g, seed) for g in gold]
+    changed = sum(x != y for g, pg in zip(gold, perturbed) for x, y in zip(g.b, pg.b))
+    print(f"spelling-variant robustness (side B perturbed, seed {seed}: {changed} of "
+          f"{sum(len(g.b) for g in gold)} sentences changed):")
+    segs = [segment(g) for g in perturbed]
+    out: dict[str, dict[str, float]] = {}
+    for mode in modes:
+        total = total_of([score_pairs(s.gold, run_pipeline(s, mode)) for s in segs])
+        out[mode] = {"precision": total.precision, "recall": total.recall, "f1": total.f1}
+        print(f"  {mode:<8} {fmt(total)}")
+    print()
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", type=Path, default=DEV_DIR, help="folder of gold pair-*.json files")
@@ -319,6 +427,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--modes", default="default,fast", help="modes to evaluate (comma-separated)")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--robustness-only", action="store_true",
+                        help="only the clean pipeline figures and the spelling-variant robustness section")
     args = parser.parse_args(argv)
     modes = [m for m in args.modes.split(",") if m]
 
@@ -347,6 +457,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for seg, c in zip(segs, systems[f"compare {mode}"]):
             print(f"  {seg.gold.id:<10} {fmt(c)}   pred {c.pred:>2} strong {c.strong:>2}")
         print(f"  {'overall':<10} {fmt(total_of(systems[f'compare {mode}']))}\n")
+
+    if args.robustness_only:
+        report["robustness"] = robustness(gold, modes)
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
+        return 0
 
     if not args.no_baselines:
         bases: list[tuple[str, Callable[[Sequence[str], Sequence[str]], np.ndarray]]] = [
@@ -394,6 +510,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["loo"][mode] = loo.f1  # type: ignore[index]
         print(f"  {mode:<8} pooled {fmt(loo)}")
     print()
+
+    report["robustness"] = robustness(gold, modes)
 
     print("summary (overall, micro-averaged):")
     report["systems"] = {}

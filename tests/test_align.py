@@ -358,3 +358,56 @@ def test_attribution_does_not_change_links_text():
     b = ["Schools in the province stay shut all week, officials said.", "The quake struck at dawn."]
     result = align_texts(a, b)
     assert [(link.a, link.b) for link in result.links] == [((0,), (0,))]
+
+
+# --- spelling unification (fast mode's lexical indexes) ----------------------------------------
+
+
+def test_unify_vocabulary_joins_spelling_variants():
+    from compare.align_lexical import unify_vocabulary
+
+    words = ["gdańsk", "gdansk", "organisers", "organizers", "zelensky", "zelenskyy", "orekhov", "orechov",
+             "colour", "color", "centre", "center"]
+    mapping = unify_vocabulary(words)
+    canon = {w: mapping.get(w, w) for w in words}
+    for a, b in [("gdańsk", "gdansk"), ("organisers", "organizers"), ("zelensky", "zelenskyy"),
+                 ("orekhov", "orechov"), ("colour", "color"), ("centre", "center")]:
+        assert canon[a] == canon[b], (a, b)
+    # the mapping does not depend on the order of the vocabulary
+    assert unify_vocabulary(list(reversed(words))) == mapping
+
+
+def test_unify_vocabulary_keeps_different_words_apart():
+    from compare.align_lexical import unify_vocabulary
+
+    words = ["chile", "china", "injured", "insured", "austria", "australia", "rocket", "rockets", "cat", "cats"]
+    assert unify_vocabulary(words) == {}
+    # two spellings that one document uses side by side are two words
+    assert unify_vocabulary(["zelensky", "zelenskyy"], {"zelensky": 1, "zelenskyy": 1}) == {}
+    assert unify_vocabulary(["zelensky", "zelenskyy"], {"zelensky": 1, "zelenskyy": 2}) == {"zelenskyy": "zelensky"}
+
+
+@pytest.mark.parametrize("cls", [LexicalIndex, TfidfIndex])
+def test_indexes_match_spelling_variants(cls):
+    a = ["The organisers of the march in Gdańsk met Zelensky on Monday."]
+    b = ["Organizers of the Gdansk march met Zelenskyy on Monday.", "Chile beat China at football."]
+    unified = cls([a, b]).cosine(0, 1)
+    plain = cls([a, b], unify=False).cosine(0, 1)
+    assert unified[0, 0] > plain[0, 0] + 0.1
+    assert unified[0, 1] == pytest.approx(plain[0, 1])
+    assert 0.0 <= unified.min() and unified.max() <= 1.0
+
+
+def test_fast_mode_links_across_spellings_and_mirrors():
+    a = ["Lech Wałęsa spoke to the organisers in Gdańsk on Sunday.", "The shipyard strike ended in 1980."]
+    b = ["The 1980 shipyard strike ended peacefully.", "Lech Walesa spoke to organizers in Gdansk on Sunday."]
+    ab = Aligner([a, b], mode="fast").align(0, 1)
+    ba = Aligner([b, a], mode="fast").align(0, 1)
+    pairs = {(i, j) for link in ab.links for i in link.a for j in link.b}
+    assert (0, 1) in pairs and (1, 0) in pairs
+    assert pairs == {(j, i) for link in ba.links for i in link.a for j in link.b}
+    scores_ab = {(tuple(link.a), tuple(link.b)): link.score for link in ab.links}
+    scores_ba = {(tuple(link.b), tuple(link.a)): link.score for link in ba.links}
+    assert scores_ab.keys() == scores_ba.keys()
+    for key, score in scores_ab.items():
+        assert score == pytest.approx(scores_ba[key])

@@ -70,3 +70,15 @@ def test_baselines_and_fit_run(tmp_path):
     assert 0 < t < 1 and len(per) == 1
     model = align_eval.fit_model(segs, "fast")
     assert set(model.weights) == {"lex", "lex_margin", "tfidf", "tfidf_margin"}
+
+
+def test_perturb_gold_varies_side_b_only_and_deterministically():
+    gold = align_eval.load_gold()
+    first = [align_eval.perturb_gold(g, seed=13) for g in gold]
+    again = [align_eval.perturb_gold(g, seed=13) for g in gold]
+    assert [p.b for p in first] == [p.b for p in again]
+    assert all(p.a == g.a and p.strong == g.strong and p.weak == g.weak for p, g in zip(first, gold))
+    assert sum(x != y for p, g in zip(first, gold) for x, y in zip(p.b, g.b)) > 20
+    assert all(p.spans_b == align_eval._spans(p.b) for p in first)
+    assert set(align_eval._spelling_variants("organisers", False)) >= {"organizers"}
+    assert "Gdansk" in align_eval._spelling_variants("Gdańsk", True)
