@@ -280,8 +280,10 @@ class Aligner:
                 out.append((pieces, other, float(prob[k, c])) if side == 0 else (other, pieces, float(prob[k, c])))
         return out
 
-    def align(self, i: int, j: int) -> PairAlignment:
-        scores = self.scores(i, j)
+    def align(self, i: int, j: int, scores: np.ndarray | None = None) -> PairAlignment:
+        """Links between documents i and j; pass `scores` if already computed by scores(i, j)."""
+        if scores is None:
+            scores = self.scores(i, j)
         return link_sentences(
             scores, self.threshold, merges=self.merge_candidates(i, j, scores), second_pass=self.second_pass
         )

@@ -92,7 +92,8 @@ def compare_documents(
     )
     comparisons = []
     for i, j in combinations(range(len(documents)), 2):
-        alignment = pair_headlines(documents[i], documents[j], aligner.align(i, j), aligner.scores(i, j))
+        scores = aligner.scores(i, j)
+        alignment = pair_headlines(documents[i], documents[j], aligner.align(i, j, scores), scores)
         comparisons.append(_compare_pair(documents[i], documents[j], alignment))
     models = tuple(sorted({d.model for d in documents if d.model}))
     engines = {d.engine for d in documents if d.engine}
