@@ -135,3 +135,22 @@ def test_version_and_help(run_cli):
     assert res.exit_code == 0 and res.stdout.startswith("compare ")
     res = run_cli("--help")
     assert res.exit_code == 0 and "--json" in res.stdout and "compare models" in res.stdout
+
+
+def test_html_article_is_compared_with_a_text_one(run_cli, tmp_path):
+    page = tmp_path / "network.html"
+    page.write_text(
+        "<!doctype html><html><body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav><article>"
+        "<h1>Summit ends with partial deal</h1>"
+        "<p>Negotiators from 14 nations reached a partial agreement worth about $35 billion on Friday.</p>"
+        "<p>The host country spent $2 million on security, officials said.</p>"
+        "</article><footer>Subscribe to our newsletter. All rights reserved.</footer></body></html>",
+        encoding="utf-8",
+    )
+    res = run_cli(A, page, "--json", "-")
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)["documents"][1]
+    texts = [s["text"] for s in doc["sentences"]]
+    assert doc["label"] == "network"
+    assert "The host country spent $2 million on security, officials said." in texts
+    assert not any("Subscribe" in t or "Home" == t for t in texts)
