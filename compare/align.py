@@ -52,7 +52,6 @@ from .result import Strength
 # about half the attainable F1 (Lipton et al. 2014): ~0.4 for default mode (F1 ~0.8)
 # and ~0.3-0.35 for the lexical-only fast mode (F1 ~0.75) on the dev set.
 DEFAULT_THRESHOLDS: dict[str, float] = {"default": 0.4, "fast": 0.3}
-DEFAULT_THRESHOLD = DEFAULT_THRESHOLDS["default"]
 STRONG_THRESHOLD = 0.7
 # Recall pass: leftovers that are each other's best link at this share of the threshold
 # (0.25 in default mode, 0.15 in fast mode at the default thresholds).

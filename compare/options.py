@@ -7,7 +7,7 @@ directly, so both go through the same validation. Defaults live here only.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Mapping
 
@@ -72,7 +72,3 @@ class CompareOptions:
     def is_offline(self) -> bool:
         """Offline by flag or by the Hugging Face environment convention."""
         return self.offline or os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0", "false")
-
-    def with_(self, **changes: object) -> "CompareOptions":
-        """A copy with some fields changed (validated again)."""
-        return replace(self, **changes)  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 from itertools import combinations
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -31,9 +31,6 @@ from .result import (
     Signature,
 )
 from .segment import is_headline, split_sentences
-
-Progress = Callable[[str], None]
-
 
 @dataclass(frozen=True, slots=True)
 class DocumentInput:

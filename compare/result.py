@@ -74,13 +74,6 @@ class Link:
     diff: tuple[DiffOp, ...] = ()
     moved: bool = False  # B tells this fact out of A's order (off the longest in-order chain)
 
-    @property
-    def similarity(self) -> float:
-        """Share of words kept by the diff (0..1), for sorting and display."""
-        kept = sum(len(op.a.split()) for op in self.diff if op.tag == "equal")
-        total = sum(len(op.a.split()) + len(op.b.split()) for op in self.diff)
-        return 2 * kept / total if total else 1.0
-
 
 @dataclass(frozen=True, slots=True)
 class PairComparison:
