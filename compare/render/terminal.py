@@ -81,7 +81,8 @@ def _render_pair(
         f" · only in {b.label}: {len(comp.only_in_b)}",
         style=DIM,
     )
-    console.rule(head, align="left")
+    console.rule(style=DIM)
+    console.print(head)
     if not detailed:
         return
     for link in comp.links:
