@@ -18,6 +18,7 @@ from . import __version__
 from .align import STRONG_THRESHOLD, Aligner, PairAlignment, RawLink
 from .diff import word_diff
 from .errors import CompareError, UsageError
+from .graph import connected_components
 from .ingest import Source, read_source
 from .language import detect_language
 from .options import CompareOptions
@@ -261,9 +262,7 @@ def coverage_groups(documents: Sequence[Document], comparisons: Sequence[PairCom
 
     Ordered by how many outlets carry the fact, then by first appearance.
     """
-    from .graph import connected_components
-
-    edges = []
+    edges: list[tuple[tuple[str, int], tuple[str, int]]] = []
     for comp in comparisons:
         for link in comp.links:
             nodes = [(comp.a, i) for i in link.a] + [(comp.b, j) for j in link.b]
