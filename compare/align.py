@@ -195,22 +195,25 @@ class Aligner:
 
     def features(self, i: int, j: int) -> dict[str, np.ndarray]:
         """Raw score matrices (sentences of i x sentences of j), with the margins the model reads."""
+        return self._features(i, j, merged=False)
+
+    def merged_features(self, i: int, j: int) -> dict[str, np.ndarray]:
+        """Features of each adjacent sentence pair (k, k+1) of i, as one text, against
+        each sentence of j: matrices of shape (len(i) - 1, len(j)). Default mode only."""
+        assert self._vectors is not None and self._merged_vectors is not None
+        return self._features(i, j, merged=True)
+
+    def _features(self, i: int, j: int, *, merged: bool) -> dict[str, np.ndarray]:
         feats: dict[str, np.ndarray] = {}
-        if self.lexical is not None:
-            lex = self.lexical.cosine(i, j)
-            self._put(feats, "lex", lex)
-        if self.tfidf is not None:
-            tfidf = self.tfidf.cosine(i, j)
-            self._put(feats, "tfidf", tfidf)
-        if self.bare_tfidf is not None:
-            bare = self.bare_tfidf.cosine(i, j)
-            self._put(feats, "bare_tfidf", bare)
-        if self._vectors is not None:
-            emb = np.clip(self._vectors[i] @ self._vectors[j].T, 0.0, 1.0)
-            self._put(feats, "emb", emb)
-        if self._bare_vectors is not None:
-            bare = np.clip(self._bare_vectors[i] @ self._bare_vectors[j].T, 0.0, 1.0)
-            self._put(feats, "bare_emb", bare)
+        for name, index in (("lex", self.lexical), ("tfidf", self.tfidf), ("bare_tfidf", self.bare_tfidf)):
+            if index is not None:
+                self._put(feats, name, index.cosine_merged(i, j) if merged else index.cosine(i, j))
+        for name, left, right in (
+            ("emb", self._merged_vectors if merged else self._vectors, self._vectors),
+            ("bare_emb", self._bare_merged_vectors if merged else self._bare_vectors, self._bare_vectors),
+        ):
+            if left is not None and right is not None:
+                self._put(feats, name, np.clip(left[i] @ right[j].T, 0.0, 1.0))
         return feats
 
     def _put(self, feats: dict[str, np.ndarray], name: str, values: np.ndarray) -> None:
@@ -218,27 +221,6 @@ class Aligner:
         feats[name] = values
         if name + "_margin" in self.model.weights:
             feats[name + "_margin"] = margin(values)
-
-    def merged_features(self, i: int, j: int) -> dict[str, np.ndarray]:
-        """Features of each adjacent sentence pair (k, k+1) of i, as one text, against
-        each sentence of j: matrices of shape (len(i) - 1, len(j)). Default mode only."""
-        assert self._vectors is not None and self._merged_vectors is not None
-        feats: dict[str, np.ndarray] = {}
-        if self.lexical is not None:
-            lex = self.lexical.cosine_merged(i, j)
-            self._put(feats, "lex", lex)
-        if self.tfidf is not None:
-            tfidf = self.tfidf.cosine_merged(i, j)
-            self._put(feats, "tfidf", tfidf)
-        if self.bare_tfidf is not None:
-            bare = self.bare_tfidf.cosine_merged(i, j)
-            self._put(feats, "bare_tfidf", bare)
-        emb = np.clip(self._merged_vectors[i] @ self._vectors[j].T, 0.0, 1.0)
-        self._put(feats, "emb", emb)
-        if self._bare_vectors is not None and self._bare_merged_vectors is not None:
-            bare = np.clip(self._bare_merged_vectors[i] @ self._bare_vectors[j].T, 0.0, 1.0)
-            self._put(feats, "bare_emb", bare)
-        return feats
 
     def _probability(self, feats: dict[str, np.ndarray]) -> np.ndarray:
         z = np.full(next(iter(feats.values())).shape, self.model.bias, dtype=np.float64)
