@@ -105,11 +105,25 @@ class MiniLMEncoder:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self._cache: dict[str, np.ndarray] = {}
+        self._token_cache: dict[str, np.ndarray] = {}
         self.dim = int(config["hidden_size"])
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length embeddings, one row per text (cached per distinct text)."""
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        self._run([t for t in texts if t not in self._cache], tokens=False)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+    def encode_tokens(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Unit-length contextual vectors of each text's word pieces ([CLS] and [SEP] left
+        out), one (pieces x dim) float16 array per text, cached per distinct text; the
+        sentence vectors of the same texts are cached on the way."""
+        self._run([t for t in texts if t not in self._token_cache], tokens=True)
+        return [self._token_cache[t] for t in texts]
+
+    def _run(self, texts: Sequence[str], *, tokens: bool) -> None:
+        missing = list(dict.fromkeys(texts))
         if missing:
             encodings = self.tokenizer.encode_batch(missing)
             ids = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
@@ -123,15 +137,21 @@ class MiniLMEncoder:
                     end += 1
                 end = max(end, start + 1)
                 batch = [ids[k] for k in order[start:end]]
-                vectors = self._forward(batch)
-                for k, vec in zip(order[start:end], vectors):
-                    self._cache[missing[k]] = vec
+                hidden, mask = self._forward(batch)
+                pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
+                pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+                for row, k in enumerate(order[start:end]):
+                    self._cache[missing[k]] = pooled[row].astype(np.float32)
+                    if tokens:
+                        vecs = hidden[row, 1 : len(ids[k]) - 1]
+                        vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+                        # float16 halves the cache (a few hundred bytes a piece); 3 significant
+                        # digits are plenty for cosines that are compared, not accumulated.
+                        self._token_cache[missing[k]] = np.ascontiguousarray(vecs, dtype=np.float16)
                 start = end
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts])
 
-    def _forward(self, batch: list[np.ndarray]) -> np.ndarray:
+    def _forward(self, batch: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Last hidden states (n, length, dim) and the real-token mask (n, length)."""
         w, eps = self._w, self.eps
         n, length = len(batch), max(len(x) for x in batch)
         ids = np.zeros((n, length), dtype=np.int64)
@@ -179,10 +199,7 @@ class MiniLMEncoder:
             out += w[p + "output.dense.bias"]
             out += x
             x = _layer_norm(out, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps)
-        h = x.reshape(n, length, dim)
-        pooled = (h * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return x.reshape(n, length, dim), mask
 
 
 _ENCODER: MiniLMEncoder | None = None
