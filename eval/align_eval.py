@@ -1,8 +1,8 @@
-"""Alignment evaluation on the development gold set (eval/dev/*.json).
+"""Alignment evaluation on the development gold set (eval/dev/*.json) and the test set (eval/test).
 
 Usage:
     python eval/align_eval.py            # per-pair and overall P/R/F1, baselines, calibration, split
-    python eval/align_eval.py --fit      # refit the score models on all pairs, print them
+    python eval/align_eval.py --fit      # refit the score models on all dev pairs, print them
     python eval/align_eval.py --json out.json
     python eval/align_eval.py --robustness-only   # clean figures and the spelling-variant section only
 
@@ -46,6 +46,7 @@ from compare.options import CompareOptions  # noqa: E402
 from compare.pipeline import DocumentInput, compare_documents  # noqa: E402
 
 DEV_DIR = ROOT / "eval" / "dev"
+TEST_DIR = ROOT / "eval" / "test"  # never fitted on, never used to choose anything
 Pair = tuple[int, int]
 
 
@@ -88,6 +89,30 @@ def load_gold(folder: Path = DEV_DIR) -> list[GoldPair]:
         a, b = list(data["a"]["sentences"]), list(data["b"]["sentences"])
         pairs.append(GoldPair(str(data.get("id", path.stem)), a, b, strong, weak, _spans(a), _spans(b)))
     return pairs
+
+
+def event_groups(gold: Sequence[GoldPair]) -> list[int]:
+    """Group number of each pair: pairs that share a document (one outlet's text, as the three
+    pairs of an event covered by three outlets do) are one group, so a held-out check never
+    trains on the text it tests."""
+    parent = list(range(len(gold)))
+
+    def find(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    owner: dict[str, int] = {}
+    for k, g in enumerate(gold):
+        for text in (g.text_a, g.text_b):
+            if text in owner:
+                parent[find(k)] = find(owner[text])
+            else:
+                owner[text] = k
+    roots = [find(k) for k in range(len(gold))]
+    number = {r: n for n, r in enumerate(dict.fromkeys(roots))}
+    return [number[r] for r in roots]
 
 
 def overlap_map(pred: Sequence[tuple[int, int]], gold: Sequence[tuple[int, int]]) -> list[list[int]]:
@@ -423,6 +448,8 @@ def robustness(gold: Sequence[GoldPair], modes: Sequence[str], seed: int = 13) -
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", type=Path, default=DEV_DIR, help="folder of gold pair-*.json files")
+    parser.add_argument("--test", type=Path, default=TEST_DIR,
+                        help="folder of the test pairs (measured last; never fitted on)")
     parser.add_argument("--fit", action="store_true", help="refit both score models on all pairs and print them")
     parser.add_argument("--modes", default="default,fast", help="modes to evaluate (comma-separated)")
     parser.add_argument("--no-baselines", action="store_true")
@@ -464,11 +491,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
         return 0
 
+    bases: list[tuple[str, Callable[[Sequence[str], Sequence[str]], np.ndarray]]] = [
+        ("tf-idf cosine", tfidf_matrix), ("rapidfuzz token_set_ratio", fuzz_matrix)]
+    if "default" in modes:
+        bases.append(("MiniLM cosine", minilm_matrix))
     if not args.no_baselines:
-        bases: list[tuple[str, Callable[[Sequence[str], Sequence[str]], np.ndarray]]] = [
-            ("tf-idf cosine", tfidf_matrix), ("rapidfuzz token_set_ratio", fuzz_matrix)]
-        if "default" in modes:
-            bases.append(("MiniLM cosine", minilm_matrix))
         print("baselines (threshold-only linking, threshold tuned on this set):")
         for name, fn in bases:
             t, per = baseline(segs, fn)
@@ -484,9 +511,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {mode:<8} " + "   ".join(f"{name}: {ok:.1%} of {n}" for name, n, ok in rows))
     print()
 
-    print("held-out check (score model fitted on one half of the pairs, measured on the other):")
+    groups = event_groups(gold)
+    print("held-out check (score model fitted on one half of the events, measured on the other):")
     report["split"] = {}
-    halves = [list(range(0, len(segs), 2)), list(range(1, len(segs), 2))]
+    halves = [[k for k, g in enumerate(groups) if g % 2 == 0], [k for k, g in enumerate(groups) if g % 2 == 1]]
     for mode in modes:
         per_half = []
         for train, test in [(halves[0], halves[1]), (halves[1], halves[0])]:
@@ -499,13 +527,14 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"   pooled {fmt(both)}")
     print()
 
-    print("leave-one-pair-out (score model fitted on all other pairs, measured on the one left out):")
+    print(f"leave-one-event-out ({len(set(groups))} events; score model fitted on all other events' pairs, "
+          "measured on the event left out):")
     report["loo"] = {}
     for mode in modes:
         per = []
-        for k, seg in enumerate(segs):
-            model = fit_model([s for n, s in enumerate(segs) if n != k], mode)
-            per.append(score_pairs(seg.gold, run_aligner(seg, mode, model)))
+        for group in sorted(set(groups)):
+            model = fit_model([s for s, g in zip(segs, groups) if g != group], mode)
+            per.extend(score_pairs(s.gold, run_aligner(s, mode, model)) for s, g in zip(segs, groups) if g == group)
         loo = total_of(per)
         report["loo"][mode] = loo.f1  # type: ignore[index]
         print(f"  {mode:<8} pooled {fmt(loo)}")
@@ -513,13 +542,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     report["robustness"] = robustness(gold, modes)
 
+    test_systems: dict[str, list[Counts]] = {}
+    test_gold = load_gold(args.test) if args.test.is_dir() else []
+    if test_gold:
+        test_segs = [segment(g) for g in test_gold]
+        print(f"test set: {len(test_gold)} pairs, {sum(len(g.strong) for g in test_gold)} strong and "
+              f"{sum(len(g.weak) for g in test_gold)} weak gold links ({args.test}; never fitted on)")
+        for mode in modes:
+            per = [score_pairs(s.gold, run_pipeline(s, mode)) for s in test_segs]
+            test_systems[f"compare {mode}"] = per
+            print(f"  {'compare ' + mode:<28} {fmt(total_of(per))}   per pair F1 "
+                  + " ".join(f"{c.f1:.2f}" for c in per))
+        if not args.no_baselines:
+            for name, fn in bases:
+                t, per = baseline(test_segs, fn)
+                test_systems[name] = per
+                print(f"  {name:<28} {fmt(total_of(per))}   (threshold {t:.2f}, tuned on the test set)")
+        print()
+
     print("summary (overall, micro-averaged):")
-    report["systems"] = {}
-    for name, per in systems.items():
-        total = total_of(per)
-        figures = {"precision": total.precision, "recall": total.recall, "f1": total.f1}
-        report["systems"][name] = figures  # type: ignore[index]
-        print(f"  {name:<28} {fmt(total)}")
+    for key, title, table in (("systems", "dev", systems), ("test", "test", test_systems)):
+        report[key] = {}
+        for name, per in table.items():
+            total = total_of(per)
+            report[key][name] = {"precision": total.precision, "recall": total.recall, "f1": total.f1}  # type: ignore[index]
+            print(f"  {title:<5} {name:<28} {fmt(total)}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
     return 0

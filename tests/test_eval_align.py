@@ -82,3 +82,12 @@ def test_perturb_gold_varies_side_b_only_and_deterministically():
     assert all(p.spans_b == align_eval._spans(p.b) for p in first)
     assert set(align_eval._spelling_variants("organisers", False)) >= {"organizers"}
     assert "Gdansk" in align_eval._spelling_variants("Gdańsk", True)
+
+
+def test_event_groups_join_pairs_that_share_an_outlet_text():
+    def pair(a: str, b: str) -> "align_eval.GoldPair":
+        return align_eval.GoldPair(a + b, [a], [b], set(), set())
+
+    # Three outlets x, y, z of one event (three pairs), two pairs of their own, one of another event.
+    gold = [pair("x", "y"), pair("p", "q"), pair("x", "z"), pair("y", "z"), pair("r", "s")]
+    assert align_eval.event_groups(gold) == [0, 1, 0, 0, 2]
