@@ -13,6 +13,9 @@ Scoring. For every sentence pair of two documents the aligner computes
 - ``bare_emb``, ``bare_tfidf`` (default mode): the same on each sentence without
   its reporting frame (", officials said." / "According to X, ..."), removed by
   ``strip_attribution`` for scoring only - outlets attribute one fact differently;
+- ``cover`` (default mode): token coverage, BERTScore-style greedy matching of
+  the two sentences' contextual word-piece vectors, the better-covered direction
+  - compare/align_tokens.py;
 - for each, a *margin*: the score minus the mean of the k best alternatives of
   both sentences (as in LASER / Bertalign), so "better than anything else
   around" counts, not the raw level, which varies from article to article.
@@ -32,8 +35,10 @@ is clearly closer than either piece and its probability clears the threshold,
 the 2:1 link is proposed; proposals that share a sentence compete, most
 probable first, so each sentence joins at most one merge. Last, a recall pass:
 a sentence still unlinked takes its best unlinked partner when they are each
-other's best among the leftovers and their probability clears a lower bar. Connected pairs form one link; its
-score is the lowest probability among its pairs.
+other's best among the leftovers and their probability clears a lower bar. Then the
+pairs are kept, most probable first, only while every link stays one-to-many or
+many-to-one (a many-to-many link would also join cross pairs nobody scored).
+Connected pairs form one link; its score is the lowest probability among its pairs.
 """
 
 from __future__ import annotations
@@ -294,7 +299,8 @@ def link_sentences(
     second_pass: float | None = None,
 ) -> PairAlignment:
     """Turn a probability matrix into links: competitive 1:1 anchors, then n:m,
-    then the merge proposals, then (with second_pass) the recall pass.
+    then the merge proposals, then (with second_pass) the recall pass, then
+    star_pairs (no many-to-many links).
 
     Ties break on (score, row + column), which is the same ordering whichever
     document is A, so swapping the documents mirrors the links exactly.
@@ -368,7 +374,7 @@ def link_sentences(
             best = (sub >= second_pass) & (sub == sub.max(axis=1, keepdims=True)) & (sub == sub.max(axis=0, keepdims=True))
             for x, y in zip(*np.nonzero(best)):
                 pairs[(free_a[int(x)], free_b[int(y)])] = float(sub[x, y])
-    links = group_pairs(pairs, strong)
+    links = group_pairs(star_pairs(pairs), strong)
     in_a = {i for link in links for i in link.a}
     in_b = {j for link in links for j in link.b}
     return PairAlignment(
@@ -376,6 +382,79 @@ def link_sentences(
         only_in_a=tuple(i for i in range(n) if i not in in_a),
         only_in_b=tuple(j for j in range(m) if j not in in_b),
     )
+
+
+class _Stars:
+    """Links under construction that stay one-to-many or many-to-one."""
+
+    def __init__(self) -> None:
+        self.link_of: dict[tuple[str, int], int] = {}
+        self.members: list[tuple[set[int], set[int]]] = []
+
+    def fits(self, r: int, c: int) -> bool:
+        la, lb = self.link_of.get(("a", r)), self.link_of.get(("b", c))
+        if la is None and lb is None:
+            return True
+        if lb is None:
+            return self.members[la][0] == {r}  # type: ignore[index]
+        if la is None:
+            return self.members[lb][1] == {c}
+        return la == lb
+
+    def add(self, r: int, c: int) -> None:
+        la, lb = self.link_of.get(("a", r)), self.link_of.get(("b", c))
+        if la is None and lb is None:
+            self.link_of[("a", r)] = self.link_of[("b", c)] = len(self.members)
+            self.members.append(({r}, {c}))
+        elif lb is None:
+            self.members[la][1].add(c)  # type: ignore[index]
+            self.link_of[("b", c)] = la  # type: ignore[assignment]
+        elif la is None:
+            self.members[lb][0].add(r)
+            self.link_of[("a", r)] = lb
+
+    def copy(self) -> "_Stars":
+        out = _Stars()
+        out.link_of = dict(self.link_of)
+        out.members = [(set(a), set(b)) for a, b in self.members]
+        return out
+
+
+def star_pairs(pairs: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
+    """Keep, highest score first, the pairs that leave every link one-to-many or many-to-one.
+
+    A many-to-many link would also join sentence pairs that nobody scored (its cross pairs),
+    and those were wrong more often than right on the dev set (docs/alignment.md).
+    """
+    stars = _Stars()
+    kept: dict[tuple[int, int], float] = {}
+    # The order key is the same whichever document is A. Only mirror twins, (r, c) and (c, r)
+    # with one score, tie on it: they are judged together, so that swapping mirrors the links.
+    order = sorted(pairs.items(), key=lambda kv: (-kv[1], sum(kv[0]), min(kv[0]), max(kv[0]), kv[0] != min(kv[0], kv[0][::-1])))
+    k = 0
+    while k < len(order):
+        (r, c), score = order[k]
+        twin = order[k + 1] if k + 1 < len(order) and order[k + 1][0] == (c, r) and order[k + 1][1] == score else None
+        if twin is None:
+            if stars.fits(r, c):
+                stars.add(r, c)
+                kept[(r, c)] = score
+            k += 1
+            continue
+        first, second = (r, c), (c, r)
+        ok = [p for p in (first, second) if stars.fits(*p)]
+        if len(ok) == 2:  # both, if they fit together in either order; else neither
+            together = True
+            for x, y in ((first, second), (second, first)):
+                trial = stars.copy()
+                trial.add(*x)
+                together = together and trial.fits(*y)
+            ok = ok if together else []
+        for p in ok:
+            stars.add(*p)
+            kept[p] = score
+        k += 2
+    return kept
 
 
 def group_pairs(pairs: dict[tuple[int, int], float], strong: float = STRONG_THRESHOLD) -> tuple[RawLink, ...]:
