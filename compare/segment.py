@@ -34,6 +34,7 @@ _WORD_BEFORE = re.compile(r"(\w+(?:\.\w+)*)$")
 _NEVER_FINAL = frozenset(
     """mr mrs ms dr prof gen sen rep gov lt col sgt capt cmdr adm st jr sr messrs mme mlle
     hr fr sra sr srta dott ing no nr vol art fig p pp vs cf approx dept est
+    rev hon maj cpl pvt ft mt atty asst supt det insp msgr sens reps govs gens
     г гг им ул тов д стр см рис т""".split()
 )
 # Abbreviations that end a sentence only when a capital follows.
@@ -41,6 +42,20 @@ _MAYBE_FINAL = frozenset(
     """inc ltd co corp etc u.s u.k u.n e.u a.m p.m e.g i.e jan feb mar apr jun jul aug sep sept
     oct nov dec млн млрд тыс руб долл т.е т.д т.п т.к""".split()
 )
+# Capitalised words that continue a sentence after "U.S." / "U.N." / "a.m." and friends
+# (news style: "U.S. Army", "U.N. Security Council", "3 p.m. Friday").
+_CONTINUES_AFTER_MAYBE = frozenset(
+    """army navy air marine marines senate house congress embassy embassies treasury department state
+    president secretary ambassador attorney supreme court district capitol coast forces federal
+    central customs border census geological postal secret special justice defense defence
+    commerce energy trade food centers securities agency government administration olympic
+    chamber national intelligence military health security general human refugee children's high
+    commission council envoy office mission relief peacekeeping parliament sanctions officials
+    monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december et est edt gmt utc pt pst pdt ct cst
+    cdt mt local eastern pacific central mountain""".split()
+)
+_CLOCK_OR_COUNTRY = frozenset("u.s u.k u.n e.u a.m p.m".split())
 _GERMAN_MONTHS = tuple(
     "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split()
 )
@@ -127,8 +142,13 @@ def _period_ends(text: str, dot: int, following: str) -> bool:
     if word.isdigit() and len(word) <= 2 and text[dot + 1 :].lstrip().startswith(_GERMAN_MONTHS):
         return False  # German ordinal date: "am 12. März"
     if word in _MAYBE_FINAL:
-        # "in the U.S. The talks" ends; "the U.S. President said" is split too:
-        # without a parser the capital is the best cheap evidence we have.
+        # "in the U.S. The talks" ends; "the U.S. Army said" and "at 3 p.m. Friday" do not:
+        # without a parser, a capital ends the sentence unless it is a title ("U.S. Sen.")
+        # or a word that news style puts right after these abbreviations.
+        if word in _CLOCK_OR_COUNTRY:
+            nxt = re.match(r"[\w']+", text[dot + 1 :].lstrip())
+            if nxt and nxt.group().casefold() in _CONTINUES_AFTER_MAYBE | _NEVER_FINAL:
+                return False
         return following.isupper()
     return True
 

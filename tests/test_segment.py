@@ -33,6 +33,13 @@ def sentences(text: str) -> list[str]:
         ("انتهت القمة يوم الجمعة. هل سيتم التوقيع؟ لا أحد يعرف.", ["انتهت القمة يوم الجمعة.", "هل سيتم التوقيع؟", "لا أحد يعرف."]),
         ("Der Gipfel endete am 12. März. Die Minister reisten ab.", ["Der Gipfel endete am 12. März.", "Die Minister reisten ab."]),
         ("First line\nSecond line\n", ["First line", "Second line"]),
+        # News style: abbreviations before capitals that continue the sentence.
+        ("U.S. Sen. John Smith spoke. Lt. Gen. Ray Odierno, the U.S. Army chief, agreed.",
+         ["U.S. Sen. John Smith spoke.", "Lt. Gen. Ray Odierno, the U.S. Army chief, agreed."]),
+        ("The U.N. Security Council met at 3 p.m. Friday. The Rev. Jesse Jackson spoke.",
+         ["The U.N. Security Council met at 3 p.m. Friday.", "The Rev. Jesse Jackson spoke."]),
+        ("They met in the U.S. The talks ended at 5 p.m. The leaders left.",
+         ["They met in the U.S.", "The talks ended at 5 p.m.", "The leaders left."]),
         ("* * *\n\nText after a separator.", ["Text after a separator."]),
     ],
 )
