@@ -48,7 +48,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .align_lexical import LexicalIndex, TfidfIndex, content_terms, strip_attribution
+from .align_lexical import LexicalIndex, TfidfIndex, content_terms, strip_attribution, strip_dateline
 from .align_tokens import TokenCover
 from .errors import UsageError
 from .graph import connected_components
@@ -159,6 +159,9 @@ class Aligner:
         self.threshold = DEFAULT_THRESHOLDS[mode] if threshold is None else threshold
         self.model = model or MODELS[mode]
         features = self.model.features
+        # Every score reads the sentences without a wire dateline ("KYIV (AP) - ..."): it is not
+        # part of the fact, and the other outlet's lead rarely has the same one.
+        documents = [[strip_dateline(s) for s in doc] for doc in documents]
         # Spelling unification (accents, near-identical spellings) only where it measured better:
         # fast mode. Default mode's embeddings already see "Zelensky"/"Zelenskyy" as one name
         # (docs/alignment.md, "spelling-variant robustness").

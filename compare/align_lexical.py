@@ -446,6 +446,30 @@ _ATTRIBUTION = (
 )
 
 
+# A wire dateline opening a story: "WASHINGTON (Reuters) - ", "KYIV, Ukraine (AP) — ",
+# "MOSCOW, March 3 (Reuters) - ", "BEIJING, Nov. 30 (Xinhua) -- ", "LONDON — ". The place is in
+# capitals (two letters or more); a region, a date and the agency in brackets may follow.
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z'.\-]+(?:\s+[A-Z][A-Z'.\-]+){0,3}"  # PLACE
+    r"(?:,\s*[A-Z][\w'.\-]*(?:\s+[A-Z][\w'.\-]*){0,2})?"  # , Region
+    r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"  # , March 3
+    r"\s*(?:\([^()]{1,40}\))?"  # (Agency)
+    r"\s*(?:--|[-–—])\s+(?=[A-Z0-9\"“‘'])"  # and the story starts
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def strip_dateline(text: str) -> str:
+    """The sentence without a wire dateline at its start, for scoring only: the place and the
+    agency are not the fact, and one outlet's dateline is missing from the other's lead. The
+    text itself when there is none, or when fewer than three words would be left."""
+    m = _DATELINE.match(text)
+    if m is None or not any(ch.isupper() for ch in m.group()[:2]):
+        return text
+    rest = text[m.end() :]
+    return rest if len(_TOKEN.findall(rest)) >= 3 else text
+
+
 @lru_cache(maxsize=1 << 16)
 def strip_attribution(text: str) -> str:
     """The sentence without its reporting frame ("..., officials said." / "According to X, ..." /

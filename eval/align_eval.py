@@ -7,7 +7,9 @@ Usage:
     python eval/align_eval.py --robustness-only   # clean figures and the spelling-variant section only
 
 The "spelling-variant robustness" section reruns both modes with side B's
-spelling varied as outlets and MT systems vary it (perturb_gold, seeded).
+spelling varied as outlets and MT systems vary it (perturb_gold, seeded); the
+"wire formatting" one with datelines on both leads and dotted abbreviations
+(wire_style).
 
 Each gold file: {"id", "event", "phenomena", "a": {"label", "sentences"}, "b": {...},
 "links": [{"a": i, "b": j, "kind": "strong"|"weak"}]}; a document's text is its
@@ -429,6 +431,37 @@ def calibration(segs: Sequence[Segmented], preds: Sequence[dict[Pair, float]]) -
     return out
 
 
+def wire_style(gold: GoldPair) -> GoldPair:
+    """The pair as two wires write it: a dateline from one city opening each side's first
+    sentence ("CAPITAL CITY (Wire A) - ..."), and dotted abbreviations ("U.S.", "Ms.",
+    "2 a.m."); links unchanged."""
+    def restyle(sentence: str) -> str:
+        sentence = re.sub(r"\bUS\b", "U.S.", sentence)
+        sentence = re.sub(r"\b(Mr|Mrs|Ms|Dr)\b(?!\.)", r"\1.", sentence)
+        return re.sub(r"\b(\d{1,2}) (a|p)m\b", r"\1 \2.m.", sentence)
+
+    a = [restyle(s) for s in gold.a]
+    b = [restyle(s) for s in gold.b]
+    if a:
+        a[0] = "CAPITAL CITY (Wire A) - " + a[0]
+    if b:
+        b[0] = "CAPITAL CITY, Region (Wire B) - " + b[0]
+    return GoldPair(gold.id, a, b, set(gold.strong), set(gold.weak), _spans(a), _spans(b))
+
+
+def formatting(gold: Sequence[GoldPair], modes: Sequence[str]) -> dict[str, dict[str, float]]:
+    """F1 of each mode on the dev set restyled as wire copy (wire_style)."""
+    print("wire formatting (datelines from one city on both leads, dotted abbreviations):")
+    segs = [segment(wire_style(g)) for g in gold]
+    out: dict[str, dict[str, float]] = {}
+    for mode in modes:
+        total = total_of([score_pairs(s.gold, run_pipeline(s, mode)) for s in segs])
+        out[mode] = {"precision": total.precision, "recall": total.recall, "f1": total.f1}
+        print(f"  {mode:<8} {fmt(total)}")
+    print()
+    return out
+
+
 def robustness(gold: Sequence[GoldPair], modes: Sequence[str], seed: int = 13) -> dict[str, dict[str, float]]:
     """F1 of each mode on the dev set with side B's spelling varied (perturb_gold), next to the clean F1."""
     perturbed = [perturb_gold(g, seed) for g in gold]
@@ -541,6 +574,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
 
     report["robustness"] = robustness(gold, modes)
+    report["formatting"] = formatting(gold, modes)
 
     test_systems: dict[str, list[Counts]] = {}
     test_gold = load_gold(args.test) if args.test.is_dir() else []

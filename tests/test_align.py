@@ -23,6 +23,7 @@ from compare.align_lexical import (
     content_terms,
     normalise,
     strip_attribution,
+    strip_dateline,
     word_weight,
     zipf_table,
 )
@@ -353,6 +354,33 @@ def test_test_set_f1_floor(mode):
 # A little below the figures docs/alignment.md reports; raise them when the aligner improves.
 FLOORS = {"default": 0.835, "fast": 0.75}
 TEST_FLOORS = {"default": 0.89, "fast": 0.78}
+
+
+def test_strip_dateline_removes_wire_datelines_only():
+    assert strip_dateline("WASHINGTON (Reuters) - U.S. Sen. John Smith said on Friday.") == (
+        "U.S. Sen. John Smith said on Friday."
+    )
+    assert strip_dateline("KYIV, Ukraine (AP) — Russian forces struck the city overnight.") == (
+        "Russian forces struck the city overnight."
+    )
+    assert strip_dateline("BEIJING, Nov. 30 (Xinhua) -- China said on Monday it would act.") == (
+        "China said on Monday it would act."
+    )
+    assert strip_dateline('LONDON — "We will win," she said.') == '"We will win," she said.'
+    for text in (
+        "The US - China talks ended on Friday.",  # not a place in capitals at the start
+        "NATO - the alliance - met in Brussels.",  # the story would start in lowercase
+        "PARIS - Yes.",  # too little left
+    ):
+        assert strip_dateline(text) == text
+
+
+def test_datelines_do_not_change_scores():
+    a = ["The central bank raised its key rate to 5 percent on Tuesday.", "Inflation reached 9 percent in May."]
+    b = ["Policymakers lifted borrowing costs to 5 percent.", "The currency fell to a record low."]
+    plain = Aligner([a, b], mode="fast").scores(0, 1)
+    wired = Aligner([["FRANKFURT (Reuters) - " + a[0], a[1]], ["FRANKFURT, Germany (AP) — " + b[0], b[1]]], mode="fast")
+    np.testing.assert_array_equal(wired.scores(0, 1), plain)
 
 
 def test_strip_attribution_removes_reporting_frames_only():
