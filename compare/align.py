@@ -433,7 +433,7 @@ def star_pairs(pairs: dict[tuple[int, int], float]) -> dict[tuple[int, int], flo
     kept: dict[tuple[int, int], float] = {}
     # The order key is the same whichever document is A. Only mirror twins, (r, c) and (c, r)
     # with one score, tie on it: they are judged together, so that swapping mirrors the links.
-    order = sorted(pairs.items(), key=lambda kv: (-kv[1], sum(kv[0]), min(kv[0]), max(kv[0]), kv[0] != min(kv[0], kv[0][::-1])))
+    order = sorted(pairs.items(), key=lambda kv: (-kv[1], sum(kv[0]), min(kv[0]), max(kv[0])))
     k = 0
     while k < len(order):
         (r, c), score = order[k]

@@ -464,7 +464,7 @@ def strip_dateline(text: str) -> str:
     agency are not the fact, and one outlet's dateline is missing from the other's lead. The
     text itself when there is none, or when fewer than three words would be left."""
     m = _DATELINE.match(text)
-    if m is None or not any(ch.isupper() for ch in m.group()[:2]):
+    if m is None:
         return text
     rest = text[m.end() :]
     return rest if len(_TOKEN.findall(rest)) >= 3 else text

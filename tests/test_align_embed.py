@@ -54,3 +54,22 @@ def test_matches_sentence_transformers():
     cos = (mine * ref).sum(axis=1)
     assert cos.min() > 1 - 1e-4
     np.testing.assert_allclose(mine, ref, atol=1e-4)
+
+
+def test_token_vectors_match_the_sentence_vector_and_cache_is_bounded(monkeypatch):
+    import compare.embed as embed
+
+    enc = embed.MiniLMEncoder()
+    texts = TEXTS[:2]
+    pieces = enc.encode_tokens(texts)
+    # One vector per word piece, [CLS]/[SEP] left out, unit length.
+    for text, vecs in zip(texts, pieces):
+        assert vecs.shape == (len(enc.tokenizer.encode(text).ids) - 2, 384) and vecs.dtype == np.float16
+        np.testing.assert_allclose(np.linalg.norm(vecs.astype(np.float32), axis=1), 1.0, atol=2e-3)
+    # The same pass cached the sentence vectors, identical to encoding them alone.
+    np.testing.assert_array_equal(enc.encode(texts), embed.MiniLMEncoder().encode(texts))
+    # The piece cache stays under its bound, dropping the oldest texts first.
+    monkeypatch.setattr(embed, "_TOKEN_CACHE_PIECES", 20)
+    enc.encode_tokens(["A third sentence about the summit in Geneva.", "And a fourth one, about the weather."])
+    assert enc._token_pieces <= 20 and TEXTS[0] not in enc._token_cache
+    assert enc._token_pieces == sum(len(v) for v in enc._token_cache.values())
