@@ -526,12 +526,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("tf-idf cosine", tfidf_matrix), ("rapidfuzz token_set_ratio", fuzz_matrix)]
     if "default" in modes:
         bases.append(("MiniLM cosine", minilm_matrix))
+    def run_baselines(on: Sequence[Segmented], into: dict[str, list[Counts]], note: str = "") -> None:
+        for name, fn in bases:
+            t, per = baseline(on, fn)
+            into[name] = per
+            print(f"  {name:<28} {fmt(total_of(per))}   (threshold {t:.2f}{note})")
+
     if not args.no_baselines:
         print("baselines (threshold-only linking, threshold tuned on this set):")
-        for name, fn in bases:
-            t, per = baseline(segs, fn)
-            systems[name] = per
-            print(f"  {name:<28} {fmt(total_of(per))}   (threshold {t:.2f})")
+        run_baselines(segs, systems)
         print()
 
     print("calibration (predicted sentence pairs that are gold links, by link score):")
@@ -586,10 +589,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {'compare ' + mode:<28} {fmt(total_of(per))}   per pair F1 "
                   + " ".join(f"{c.f1:.2f}" for c in per))
         if not args.no_baselines:
-            for name, fn in bases:
-                t, per = baseline(test_segs, fn)
-                test_systems[name] = per
-                print(f"  {name:<28} {fmt(total_of(per))}   (threshold {t:.2f}, tuned on the test set)")
+            run_baselines(test_segs, test_systems, ", tuned on the test set")
         print()
 
     print("summary (overall, micro-averaged):")
