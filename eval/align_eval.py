@@ -63,14 +63,19 @@ class GoldPair:
     weak: set[Pair]
     spans_a: list[tuple[int, int]] = field(default_factory=list)
     spans_b: list[tuple[int, int]] = field(default_factory=list)
+    # The article text as published (paragraphs and all) where the gold file keeps it
+    # (eval/real); otherwise the sentences joined by single spaces.
+    original_a: str = ""
+    original_b: str = ""
+    event: str = ""
 
     @property
     def text_a(self) -> str:
-        return " ".join(self.a)
+        return self.original_a or " ".join(self.a)
 
     @property
     def text_b(self) -> str:
-        return " ".join(self.b)
+        return self.original_b or " ".join(self.b)
 
 
 def _spans(sentences: Sequence[str]) -> list[tuple[int, int]]:
@@ -89,7 +94,12 @@ def load_gold(folder: Path = DEV_DIR) -> list[GoldPair]:
         strong = {(int(l["a"]), int(l["b"])) for l in data["links"] if l["kind"] == "strong"}
         weak = {(int(l["a"]), int(l["b"])) for l in data["links"] if l["kind"] != "strong"} - strong
         a, b = list(data["a"]["sentences"]), list(data["b"]["sentences"])
-        pairs.append(GoldPair(str(data.get("id", path.stem)), a, b, strong, weak, _spans(a), _spans(b)))
+        pairs.append(GoldPair(
+            str(data.get("id", path.stem)), a, b, strong, weak,
+            [tuple(x) for x in data["a"].get("spans", [])] or _spans(a),
+            [tuple(x) for x in data["b"].get("spans", [])] or _spans(b),
+            data["a"].get("text", ""), data["b"].get("text", ""), str(data.get("event", "")),
+        ))
     return pairs
 
 
@@ -400,7 +410,8 @@ def perturb_gold(gold: GoldPair, seed: int = 13, p: float = 0.4) -> GoldPair:
 
     rng = random.Random(seed * 1_000_003 + zlib.crc32(gold.id.encode()))
     b = [perturb_sentence(s, rng, p) for s in gold.b]
-    return GoldPair(gold.id, list(gold.a), b, set(gold.strong), set(gold.weak), list(gold.spans_a), _spans(b))
+    return GoldPair(gold.id, list(gold.a), b, set(gold.strong), set(gold.weak), list(gold.spans_a), _spans(b),
+                    gold.original_a, "", gold.event)
 
 
 # --- report ------------------------------------------------------------------------------------
