@@ -8,13 +8,17 @@ so `compare --help` stays fast.
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 import sys
-from typing import Annotated, Optional
+from contextlib import contextmanager
+from typing import Annotated, Any, Iterator, Optional
 
 import typer
 
 from . import __version__
-from .errors import CompareError, ExitStatus, UsageError
+from .errors import CompareError, ExitStatus, Signalled, StdoutError, UsageError, printable, signal_status
 
 SUBCOMMANDS = ("models", "cache")
 
@@ -28,7 +32,9 @@ app = typer.Typer(
 EPILOG = (
     "Subcommands: 'compare models list|pull|path' manages translation models; "
     "'compare cache info|clear' manages the translation cache. "
-    "Exit status: 0 ok, 2 bad input or missing model, 1 internal error."
+    "Exit status: 0 ok; 2 bad input, bad option, missing model or unwritable output (one line on stderr); "
+    "1 internal error; 130 interrupted (Ctrl-C); 128+N ended by signal N (143 SIGTERM, 129 SIGHUP); "
+    "141 the reader of the output went away early (as in 'compare a b | head'), without a message."
 )
 
 
@@ -36,6 +42,43 @@ def _version(value: bool) -> None:
     if value:
         print(f"compare {__version__}")
         raise typer.Exit()
+
+
+def _default(name: str) -> Any:
+    """A CompareOptions default, for help texts (defaults live in options.py only)."""
+    from .options import CompareOptions
+
+    return CompareOptions.__dataclass_fields__[name].default
+
+
+def _default_size(name: str) -> str:
+    value = int(_default(name))
+    for suffix, unit in (("G", 10**9), ("M", 10**6), ("K", 10**3)):
+        if value % unit == 0:
+            return f"{value // unit}{suffix}"
+    return str(value)
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)b?", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}
+
+
+def parse_size(value: str, *, flag: str = "--max-bytes") -> int:
+    """"20M" -> 20_000_000: bytes, or a number with a decimal K/M/G suffix."""
+    match = _SIZE.fullmatch(value.strip())
+    if match is None:
+        raise UsageError(f"{flag} {value!r}: expected a size in bytes such as 500000, 500K, 20M or 1G")
+    return round(float(match[1]) * _SIZE_UNITS[match[2].lower()])
+
+
+def _limits(max_bytes: str | None, max_sentences: int | None) -> dict[str, int]:
+    """Only the limits given on the command line (CompareOptions holds the defaults and checks ranges)."""
+    limits: dict[str, int] = {}
+    if max_bytes is not None:
+        limits["max_bytes"] = parse_size(max_bytes)
+    if max_sentences is not None:
+        limits["max_sentences"] = max_sentences
+    return limits
 
 
 @app.command(epilog=EPILOG)
@@ -51,8 +94,14 @@ def compare(
     label: Annotated[
         Optional[list[str]], typer.Option("--label", metavar="NAME", help="Display names, in file order (default: file stems). Repeatable.")
     ] = None,
-    json_path: Annotated[Optional[str], typer.Option("--json", metavar="PATH", help="Write the JSON result here (- for stdout).")] = None,
-    html_path: Annotated[Optional[str], typer.Option("--html", metavar="PATH", help="Write a self-contained HTML report here.")] = None,
+    json_path: Annotated[
+        Optional[str],
+        typer.Option("--json", metavar="PATH", help="Write the JSON result here (- for stdout, instead of the terminal report)."),
+    ] = None,
+    html_path: Annotated[
+        Optional[str],
+        typer.Option("--html", metavar="PATH", help="Write a self-contained HTML report here (- for stdout, as --json)."),
+    ] = None,
     title: Annotated[Optional[str], typer.Option("--title", metavar="TEXT", help="The event's name, shown in reports.")] = None,
     stamp: Annotated[bool, typer.Option("--stamp", help="Record the run's date in reports (off: byte-identical reruns).")] = False,
     engine: Annotated[str, typer.Option("--engine", metavar="NAME", help="Translation engine: ctranslate2 or transformers.")] = "ctranslate2",
@@ -63,6 +112,26 @@ def compare(
     fast: Annotated[bool, typer.Option("--fast", help="Lexical alignment only: fastest, no embedding model.")] = False,
     threshold: Annotated[Optional[float], typer.Option("--threshold", metavar="P", help="Minimum link probability in [0,1] (default per mode).")] = None,
     show_original: Annotated[bool, typer.Option("--show-original", help="Show original sentences under translations.")] = False,
+    max_bytes: Annotated[
+        Optional[str],
+        typer.Option(
+            "--max-bytes",
+            metavar="SIZE",
+            help=f"Read at most SIZE bytes of each input (default {_default_size('max_bytes')}); "
+            "larger inputs are refused. Raise it for bigger files, e.g. --max-bytes 100M (K, M, G = 10^3, 10^6, 10^9).",
+            show_default=False,
+        ),
+    ] = None,
+    max_sentences: Annotated[
+        Optional[int],
+        typer.Option(
+            "--max-sentences",
+            metavar="N",
+            help=f"At most N sentences per document (default {_default('max_sentences'):,}); "
+            "raise it for longer documents, e.g. --max-sentences 50000 (memory and time grow with it).",
+            show_default=False,
+        ),
+    ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR=1).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report (with --json/--html).")] = False,
     traceback: Annotated[bool, typer.Option("--traceback", help="Show tracebacks of errors (for bug reports).")] = False,
@@ -72,7 +141,7 @@ def compare(
 ) -> None:
     """Show how different outlets covered the same event: aligned sentences, word diffs, omissions."""
     from .options import CompareOptions
-    from .output import check_writable, write_text
+    from .output import OutputRequest, check_outputs, write_text, writing_stdout
 
     files = files or []
     if len(files) < 2:
@@ -91,31 +160,45 @@ def compare(
         use_cache=not no_cache,
         align_mode="fast" if fast else "default",
         threshold=threshold,
+        **_limits(max_bytes, max_sentences),
     )
-    for target, what in ((json_path, "JSON"), (html_path, "HTML report")):
-        if target:
-            check_writable(target, what=what)
+    requests = [
+        OutputRequest(flag, target, what)
+        for flag, target, what in (("--json", json_path, "JSON"), ("--html", html_path, "HTML report"))
+        if target is not None
+    ]
+    # Before any work: nothing may overwrite an input, two outputs the same file, or share stdout.
+    stdout_taken = check_outputs(requests, [f for f in files if f != "-"])
 
     from .pipeline import compare_documents
 
-    result = compare_documents(files, options, labels=label, title=title, progress=sys.stderr.isatty())
+    progress = sys.stderr is not None and sys.stderr.isatty()  # None: started with fd 2 closed
+    result = compare_documents(files, options, labels=label, title=title, progress=progress)
     if stamp:
         from dataclasses import replace
         from datetime import datetime, timezone
 
         result = replace(result, created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    if json_path:
-        from .render.json import render_json
-
-        write_text(json_path, render_json(result), what="JSON")
-    if html_path:
-        from .render.html import render_html
-
-        write_text(html_path, render_html(result), what="HTML report")
-    if not quiet and json_path != "-":
+    for request in requests:
+        write_text(request.target, _render(request.flag, result), what=request.what)
+    if not quiet and not stdout_taken:
         from .render.terminal import TerminalOptions, render_terminal
 
-        render_terminal(result, sys.stdout, TerminalOptions(color=False if no_color else None, show_original=show_original))
+        with writing_stdout():
+            render_terminal(
+                result, sys.stdout, TerminalOptions(color=False if no_color else None, show_original=show_original)
+            )
+
+
+def _render(flag: str, result: Any) -> str:
+    """The text an output flag writes (renderers load only when asked for)."""
+    if flag == "--json":
+        from .render.json import render_json
+
+        return render_json(result)
+    from .render.html import render_html
+
+    return render_html(result)
 
 
 def parse_lang_overrides(values: list[str]) -> dict[str, str]:
@@ -137,24 +220,44 @@ def _subcommand_app(name: str) -> typer.Typer:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (never raises for expected errors)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    with _signals_raise(), _warnings_as_lines():
+        status = _run(args)
+        _settle_stdout()
+    return status
+
+
+def _run(args: list[str]) -> int:
+    """Run one command line; every outcome becomes an exit status and at most one line on stderr."""
     from typer._click import exceptions as click_exc  # typer vendors click
 
-    args = list(sys.argv[1:] if argv is None else argv)
+    from .output import flush_stdout
+
     show_traceback = "--traceback" in args
     prog = "compare"
     target = app
-    if args and args[0] in SUBCOMMANDS:
-        prog = f"compare {args[0]}"
-        target = _subcommand_app(args[0])
-        args = args[1:]
-    command = typer.main.get_command(target)
     try:
-        command.main(args=args, prog_name=prog, standalone_mode=False)
+        if args and args[0] in SUBCOMMANDS:
+            prog = f"compare {args[0]}"
+            target = _subcommand_app(args[0])
+            args = args[1:]
+        command = typer.main.get_command(target)
+        # Not command.main(): in non-standalone mode it turns Ctrl-C into a returned 130 and
+        # a broken pipe into exit 1, so the status was lost; every exception comes here instead.
+        with command.make_context(prog, args) as ctx:
+            command.invoke(ctx)
+        flush_stdout()
+    except StdoutError as exc:
+        _discard_stdout()
+        _error(str(exc))
+        return int(exc.exit_status)
     except CompareError as exc:
         if show_traceback:
             raise
         _error(str(exc))
         return int(exc.exit_status)
+    except click_exc.NoArgsIsHelpError:
+        return int(ExitStatus.BAD_INPUT)  # the help has been printed
     except click_exc.UsageError as exc:
         _error(f"{exc.format_message()} (see '{prog} --help')")
         return int(ExitStatus.BAD_INPUT)
@@ -164,10 +267,14 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as exc:
         return int(getattr(exc, "exit_code", 0) or 0)
     except (KeyboardInterrupt, typer.Abort):
-        _error("interrupted")
+        _notice("interrupted")
         return int(ExitStatus.INTERRUPTED)
-    except BrokenPipeError:
-        return int(ExitStatus.OK)
+    except Signalled as exc:
+        _notice(str(exc))
+        return signal_status(exc.signum)
+    except BrokenPipeError:  # the reader went away (`| head`): end quietly, as `yes | head` does
+        _discard_stdout()
+        return int(ExitStatus.BROKEN_PIPE)
     except Exception as exc:  # a bug: say so in one line, full detail on request
         if show_traceback:
             raise
@@ -176,8 +283,88 @@ def main(argv: list[str] | None = None) -> int:
     return int(ExitStatus.OK)
 
 
+# Signals that end a run: they raise Signalled so cleanup runs (SIGINT raises KeyboardInterrupt already).
+_ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextmanager
+def _signals_raise() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP raise Signalled in the main thread."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    previous: dict[int, Any] = {}
+    for signum in _ENDING_SIGNALS:
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # e.g. nohup: an ignored SIGHUP stays ignored
+            previous[signum] = signal.signal(signum, _raise_signalled)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+
+
+def _raise_signalled(signum: int, frame: object) -> None:
+    # The first signal ends the run; further ones must not interrupt the cleanup it starts.
+    for other in _ENDING_SIGNALS:
+        if signal.getsignal(other) is _raise_signalled:
+            signal.signal(other, signal.SIG_IGN)
+    raise Signalled(signum)
+
+
+@contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """The library's own warnings (e.g. bad bytes replaced) become one 'compare: warning:' line each."""
+    import warnings
+
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+
+        def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+            if category.__module__.partition(".")[0] == __package__:
+                _notice(f"warning: {message}")
+            else:  # other libraries' warnings keep Python's format
+                shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        yield
+
+
+def _settle_stdout() -> None:
+    """Flush stdout now; if it cannot take the rest, drop it rather than fail again at exit."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        _discard_stdout()
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so Python's final flush cannot print 'Exception ignored'."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, sys.stdout.fileno())
+        finally:
+            os.close(null)
+    except (AttributeError, OSError, ValueError):  # stdout replaced (tests) or already gone
+        pass
+
+
 def _error(message: str) -> None:
-    print(f"compare: error: {message}", file=sys.stderr)
+    _notice(f"error: {message}")
+
+
+def _notice(message: str) -> None:
+    """One line on stderr; file names in it are shown safely (no raw control bytes)."""
+    if sys.stderr is None:  # started with fd 2 closed: the exit status still tells
+        return
+    try:
+        print(f"compare: {printable(message)}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # closed since
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover
