@@ -1,19 +1,36 @@
 """Reading inputs: files (txt in any common encoding, html) and stdin -> Source.
 
 Every failure is an InputError naming the file, so the CLI can print one line.
+Reading is bounded: at most `max_bytes` + 1 bytes are ever read from a file,
+device, FIFO or stdin, so an endless stream cannot fill memory. Things the
+user should know but that do not stop the comparison (bad UTF-8 bytes
+replaced, a page far longer than an article) are InputWarnings, issued with
+the `warnings` module: the library never prints.
 """
 
 from __future__ import annotations
 
 import codecs
+import errno
+import os
+import re
+import stat
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from .errors import InputError
+from .options import CompareOptions
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+DEFAULT_MAX_BYTES = CompareOptions.max_bytes
+# Extracted page text beyond this is far more than one article (a long feature
+# is ~100,000 characters): warn, since listing and archive pages end up here.
+ARTICLE_CHARS = 500_000
+_CHUNK = 1 << 20
+_SNIFF = 8192  # the prefix that binary checks look at
 
 # Magic numbers of formats people drop in by mistake.
 _MAGIC = {
@@ -34,6 +51,23 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+# Legacy encodings news text is really saved in. The detector's other guesses
+# (mac_iceland, cp1006, EBCDIC, ...) are noise; ties go to the earlier name.
+_LEGACY_ENCODINGS = (
+    "cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "cp1251", "koi8_r", "koi8_u", "cp866",
+    "iso8859_5", "cp1253", "iso8859_7", "cp1254", "iso8859_9", "cp1255", "iso8859_8", "cp1256", "iso8859_6",
+    "cp1257", "iso8859_13", "cp1258", "cp874", "tis_620", "gb18030", "gbk", "gb2312", "big5", "cp950",
+    "euc_kr", "cp949", "shift_jis", "cp932", "euc_jp", "iso2022_jp",
+)  # fmt: skip
+_LEGACY_RANK = {name: k for k, name in enumerate(_LEGACY_ENCODINGS)}
+# Text with at most this many invalid UTF-8 bytes (or 1 per 1,000) is nearly
+# ASCII/UTF-8: a statistical detector only guesses there (mac_iceland for one bad byte).
+_FEW_BAD_BYTES = 8
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # undecodable bytes under "surrogateescape"
+
+
+class InputWarning(UserWarning):
+    """Something about an input worth telling the user; the comparison goes on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,18 +81,24 @@ class Source:
     html: bool = False
 
 
-def read_source(spec: str | Path, *, label: str | None = None, stdin: BinaryIO | None = None) -> Source:
+def read_source(
+    spec: str | Path,
+    *,
+    label: str | None = None,
+    stdin: BinaryIO | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Source:
     """Read one input: a path, or "-" for standard input.
 
     Args:
         spec: file path, or "-" to read stdin.
         label: display name; defaults to the file stem ("stdin" for "-").
         stdin: binary stream to read for "-" (defaults to sys.stdin.buffer).
+        max_bytes: refuse inputs larger than this (raw bytes, and an HTML page's text).
     """
     if str(spec) == "-":
         name = "<stdin>"
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        data = stream.read()
+        data = _read_stdin(stdin, max_bytes)
         is_html = _looks_like_html(data)
         path_str = None
         default_label = "stdin"
@@ -69,56 +109,208 @@ def read_source(spec: str | Path, *, label: str | None = None, stdin: BinaryIO |
             raise InputError("no such file; check the path", path=name)
         if path.is_dir():
             raise InputError("is a directory; pass the article files inside it", path=name)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot be read ({exc.strerror or exc})", path=name) from None
+        data = _read_file(path, max_bytes)
         is_html = path.suffix.lower() in HTML_SUFFIXES or _looks_like_html(data)
         path_str = name
         default_label = path.stem
     text, encoding = decode_bytes(data, name=name)
     if is_html:
-        text = extract_html(text, name=name)
+        text = extract_html(text, name=name, max_bytes=max_bytes)
     if not text.strip():
         raise InputError("is empty (no text to compare)", path=name)
     return Source(text=text, label=label or default_label, path=path_str, encoding=encoding, html=is_html)
 
 
+def read_bounded(stream: BinaryIO, max_bytes: int, *, name: str, size_hint: int | None = None) -> bytes:
+    """Read a whole stream, but never more than `max_bytes` + 1 bytes.
+
+    Known binary formats are refused from the first 8 KB, before the rest is read.
+    Raises InputError when the stream holds more than `max_bytes`.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    sniffed = False
+    while size <= max_bytes:
+        chunk = stream.read(min(_CHUNK, max_bytes + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if not sniffed and size >= _SNIFF:
+            refuse_binary(b"".join(chunks)[:_SNIFF], name=name)
+            sniffed = True
+    if size > max_bytes:
+        raise too_large(name, max_bytes, size_hint)
+    return b"".join(chunks)
+
+
+def too_large(name: str, max_bytes: int, size: int | None = None, *, what: str = "is") -> InputError:
+    """The one-line refusal for an input over the --max-bytes limit."""
+    suggest = max(max_bytes * 5 // 2, size or 0)
+    return InputError(
+        f"{what} larger than the {_format_size(max_bytes)} input limit (--max-bytes); "
+        f"raise it with --max-bytes {_format_flag(suggest)} if this is really one article",
+        path=name,
+    )
+
+
+def _read_file(path: Path, max_bytes: int) -> bytes:
+    name = str(path)
+    try:
+        with open(path, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            size = info.st_size if stat.S_ISREG(info.st_mode) else None
+            if size is not None and size > max_bytes:  # refuse without reading
+                raise too_large(name, max_bytes, size)
+            return read_bounded(fh, max_bytes, name=name, size_hint=size)
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", path=name) from None
+
+
+def _read_stdin(stream: BinaryIO | None, max_bytes: int) -> bytes:
+    name = "<stdin>"
+    if stream is None:
+        if sys.stdin is None:  # started with stdin closed (`compare - a.txt <&-`)
+            raise _stdin_closed()
+        stream = getattr(sys.stdin, "buffer", sys.stdin)
+    if _isatty(stream):  # otherwise it seems to hang until Ctrl-D
+        eof = "Ctrl-Z then Enter" if os.name == "nt" else "Ctrl-D"
+        warnings.warn(InputWarning(f"{name}: reading the article from the terminal; end it with {eof}"), stacklevel=2)
+    try:
+        return read_bounded(stream, max_bytes, name=name)
+    except ValueError:  # "I/O operation on closed file"
+        raise _stdin_closed() from None
+    except OSError as exc:
+        if exc.errno == errno.EBADF:  # file descriptor 0 is closed
+            raise _stdin_closed() from None
+        raise InputError(f"standard input cannot be read ({exc.strerror or exc})", path=name) from None
+
+
+def _stdin_closed() -> InputError:
+    return InputError("standard input is closed; pipe an article in or pass a file", path="<stdin>")
+
+
+def _isatty(stream: BinaryIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _format_size(n: int) -> str:
+    """20000000 -> "20 MB", 1500 -> "1.5 kB" (decimal units, as --max-bytes reads them)."""
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if n >= scale:
+            return f"{n / scale:g} {unit}"
+    return f"{n} bytes"
+
+
+def _format_flag(n: int) -> str:
+    """A --max-bytes value at least `n`, rounded up to a whole M or K: 50000000 -> "50M"."""
+    for suffix, scale in (("M", 10**6), ("K", 10**3)):
+        if n >= scale:
+            return f"{-(-n // scale)}{suffix}"
+    return str(n)
+
+
+def refuse_binary(head: bytes, *, name: str) -> None:
+    """Refuse known binary formats from an input's first bytes (a bounded prefix is enough)."""
+    if head.startswith(tuple(bom for bom, _ in _BOMS)):
+        return  # UTF-16/32 text: its NUL bytes are expected
+    for magic, what in _MAGIC.items():
+        if head.startswith(magic):
+            raise InputError(f"is {what}, not text; pass a .txt or .html article", path=name)
+    if b"\x00" in head[:_SNIFF]:
+        raise InputError("looks binary (contains NUL bytes), not text; pass a .txt or .html article", path=name)
+
+
 def decode_bytes(data: bytes, *, name: str) -> tuple[str, str]:
-    """Decode text bytes; BOMs first, then strict UTF-8, then charset detection."""
+    """Decode text bytes: BOMs first, then UTF-8 (strict, or with a few bad bytes replaced), then detection.
+
+    Text with only a few invalid UTF-8 bytes (at most 8, or 1 per 1,000) is
+    UTF-8 with those bytes replaced by U+FFFD and an InputWarning saying how
+    many, if it holds at least as many valid UTF-8 characters; otherwise it is
+    ASCII with a few Windows-1252 accents or curly quotes. Anything else goes
+    to charset-normalizer, limited to the encodings news text is saved in.
+    """
     if not data.strip():
         raise InputError("is empty (no text to compare)", path=name)
-    for bom, encoding in _BOMS:
+    failure: tuple[str, UnicodeDecodeError] | None = None
+    for bom, encoding in _BOMS:  # UTF-16 LE text starting with U+0000 has the UTF-32 LE BOM: try both
         if data.startswith(bom):
             try:
-                text = data.decode(encoding)
+                return data.decode(encoding).removeprefix("\ufeff"), encoding.replace("-sig", "")
             except UnicodeDecodeError as exc:
-                raise InputError(
-                    f"starts with a {encoding.upper().replace('-SIG', '')} byte-order mark but is not valid "
-                    f"{encoding.replace('-sig', '')} (byte {exc.start}); re-save it as UTF-8",
-                    path=name,
-                ) from None
-            return text.removeprefix("\ufeff"), encoding.replace("-sig", "")
-    for magic, what in _MAGIC.items():
-        if data.startswith(magic):
-            raise InputError(f"is {what}, not text; pass a .txt or .html article", path=name)
-    if b"\x00" in data[:8192]:
-        raise InputError("looks binary (contains NUL bytes), not text; pass a .txt or .html article", path=name)
+                failure = failure or (encoding, exc)
+    if failure is not None:
+        encoding, exc = failure
+        raise InputError(
+            f"starts with a {encoding.upper().replace('-SIG', '')} byte-order mark but is not valid "
+            f"{encoding.replace('-sig', '')} (byte {exc.start}); re-save it as UTF-8",
+            path=name,
+        )
+    refuse_binary(data[:_SNIFF], name=name)
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes  # only for legacy encodings
-
-    best = from_bytes(data).best()
-    if best is None or best.encoding is None:
-        raise InputError(
-            "cannot be decoded as text in any known encoding; re-save it as UTF-8", path=name
-        )
-    text = str(best)
+    nearly = _nearly_utf8(data, name=name)
+    if nearly is not None:
+        return nearly
+    text, encoding = _detect_legacy(data, name=name)
     if _control_ratio(text) > 0.05:
         raise InputError("looks binary (mostly control characters), not text", path=name)
-    return text, best.encoding
+    return text, encoding
+
+
+def _nearly_utf8(data: bytes, *, name: str) -> tuple[str, str] | None:
+    """UTF-8 or Windows-1252 for text with only a few invalid UTF-8 bytes; None for other text."""
+    escaped = data.decode("utf-8", "surrogateescape")
+    text, bad = _ESCAPED_BYTE.subn("\ufffd", escaped)
+    if bad > max(_FEW_BAD_BYTES, len(data) // 1000):
+        return None
+    valid_non_ascii = len(escaped) - len(escaped.encode("ascii", "ignore")) - bad
+    if valid_non_ascii < bad:  # more damage than UTF-8: ASCII with a few legacy accents or curly quotes
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            pass  # bytes cp1252 leaves undefined: treat them as damaged UTF-8
+    plural = "byte" if bad == 1 else "bytes"
+    warnings.warn(
+        InputWarning(f"{name}: {bad} invalid UTF-8 {plural} replaced with U+FFFD (the rest is valid UTF-8)"),
+        stacklevel=2,
+    )
+    return text, "utf-8"
+
+
+def _detect_legacy(data: bytes, *, name: str) -> tuple[str, str]:
+    """Decode with charset-normalizer's best guess among real legacy encodings.
+
+    Its ranking stands; only among near-ties (its own "difficult decision":
+    chaos within 0.005, coherence within 0.02) the commoner encoding wins, so
+    Portuguese in cp1252 is not read as cp1250.
+    """
+    from charset_normalizer import from_bytes  # only for legacy encodings
+
+    lead = None
+    choice: tuple[int, str] | None = None
+    for match in from_bytes(data):
+        known = [enc for enc in match.could_be_from_charset if enc in _LEGACY_RANK]
+        if not known:
+            continue
+        if lead is None:
+            lead = match
+        elif abs(match.chaos - lead.chaos) >= 0.005 or abs(match.coherence - lead.coherence) > 0.02:
+            continue
+        rank, encoding = min((_LEGACY_RANK[enc], enc) for enc in known)
+        if choice is None or rank < choice[0]:
+            choice = (rank, encoding)
+    if choice is not None:
+        try:
+            return data.decode(choice[1]), choice[1]
+        except UnicodeDecodeError:
+            pass
+    raise InputError("cannot be decoded as text in any known encoding; re-save it as UTF-8", path=name)
 
 
 def _control_ratio(text: str) -> float:
@@ -132,8 +324,14 @@ def _looks_like_html(data: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html", b"\xef\xbb\xbf<!doctype html", b"\xef\xbb\xbf<html"))
 
 
-def extract_html(html: str, *, name: str) -> str:
-    """Main article text of an HTML page (trafilatura), paragraphs kept apart."""
+def extract_html(html: str, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Main article text of an HTML page (trafilatura), paragraphs kept apart.
+
+    The text is held to the same byte limit as any input. A page whose text is
+    far longer than one article (over ARTICLE_CHARS) gets an InputWarning, not
+    a refusal: --max-sentences already bounds the work, and a long report is
+    legitimate, but a listing or archive page gives a useless comparison.
+    """
     import trafilatura  # ~0.3 s of imports: only when there is HTML
 
     text = trafilatura.extract(
@@ -143,4 +341,15 @@ def extract_html(html: str, *, name: str) -> str:
         raise InputError("no article text found in this HTML page", path=name)
     # trafilatura puts one paragraph a line; a blank line between keeps them apart
     # for the segmenter even when a paragraph lacks final punctuation (headlines).
-    return "\n\n".join(line for line in text.splitlines() if line.strip())
+    text = "\n\n".join(line for line in text.splitlines() if line.strip())
+    if len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise too_large(name, max_bytes, what="has article text")
+    if len(text) > ARTICLE_CHARS:
+        warnings.warn(
+            InputWarning(
+                f"{name}: the page's article text is {len(text):,} characters, far more than one article "
+                f"(a long one is about 100,000); is this a listing or archive page?"
+            ),
+            stacklevel=2,
+        )
+    return text

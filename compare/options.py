@@ -35,6 +35,8 @@ class CompareOptions:
         models_dir: where models are stored (default: COMPARE_MODELS_DIR or user cache dir).
         align_mode: "default" (best quality) or "fast" (lexical only, no model).
         threshold: minimum link probability in [0, 1]; None uses the mode's calibrated default.
+        max_bytes: largest input read, in bytes (files, stdin, HTML pages and their extracted text).
+        max_sentences: most sentences per document; keeps alignment time and memory bounded.
     """
 
     target_language: str = "en"
@@ -48,6 +50,8 @@ class CompareOptions:
     models_dir: Path | None = None
     align_mode: AlignMode = "default"
     threshold: float | None = None
+    max_bytes: int = 20_000_000
+    max_sentences: int = 20_000
 
     def __post_init__(self) -> None:
         from .language import check_language_code
@@ -67,6 +71,9 @@ class CompareOptions:
             raise UsageError(f"unknown device {self.device!r}; choose one of: auto, cpu, cuda")
         if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
             raise UsageError(f"--threshold must be between 0 and 1, not {self.threshold}")
+        for flag, value in (("--max-bytes", self.max_bytes), ("--max-sentences", self.max_sentences)):
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise UsageError(f"{flag} must be a whole number above 0, not {value!r}")
 
     @property
     def is_offline(self) -> bool:

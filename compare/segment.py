@@ -19,7 +19,9 @@ Boundaries:
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 _TERMINAL = r".!?…。！？｡．؟।۔"
@@ -67,17 +69,30 @@ class Span:
     end: int
 
 
-def split_sentences(text: str) -> list[Span]:
-    """Split `text` into sentence spans (start, end), in order, non-overlapping."""
-    cuts = sorted(set(_punctuation_cuts(text)) | set(_line_cuts(text)))
+def split_sentences(text: str, *, limit: int | None = None) -> list[Span]:
+    """Split `text` into sentence spans (start, end), in order, non-overlapping.
+
+    With `limit`, stop as soon as there are more than `limit` spans (the caller
+    refuses such a document, so the rest of a huge text is never scanned).
+    """
     spans: list[Span] = []
     prev = 0
-    for cut in [*cuts, len(text)]:
+    for cut in _dedupe(heapq.merge(_punctuation_cuts(text), _line_cuts(text), [len(text)])):
         span = _trim(text, prev, cut)
         if span is not None:
             spans.append(span)
+            if limit is not None and len(spans) > limit:
+                break
         prev = cut
     return spans
+
+
+def _dedupe(cuts: Iterable[int]) -> Iterator[int]:
+    last = -1
+    for cut in cuts:
+        if cut != last:
+            yield cut
+        last = cut
 
 
 def is_headline(text: str, span: Span) -> bool:
@@ -104,8 +119,8 @@ def _trim(text: str, start: int, end: int) -> Span | None:
     return Span(start, end)
 
 
-def _punctuation_cuts(text: str) -> list[int]:
-    cuts = []
+def _punctuation_cuts(text: str) -> Iterator[int]:
+    """Cut positions after sentence-final punctuation, in increasing order."""
     n = len(text)
     for m in _BOUNDARY.finditer(text):
         end = m.end()
@@ -113,7 +128,7 @@ def _punctuation_cuts(text: str) -> list[int]:
             continue
         punct = m.group()
         if any(ch in _CJK_TERMINAL for ch in punct):
-            cuts.append(end)
+            yield end
             continue
         nxt = end
         while nxt < n and text[nxt].isspace():
@@ -125,8 +140,7 @@ def _punctuation_cuts(text: str) -> list[int]:
             continue  # "... in the U.S. market", "etc. and"
         if punct.startswith(".") and punct.rstrip(_CLOSERS) == "." and not _period_ends(text, m.start(), following):
             continue
-        cuts.append(end)
-    return cuts
+        yield end
 
 
 def _period_ends(text: str, dot: int, following: str) -> bool:
@@ -153,11 +167,12 @@ def _period_ends(text: str, dot: int, following: str) -> bool:
     return True
 
 
-def _line_cuts(text: str) -> list[int]:
-    cuts = [m.start() for m in _BLANK_LINE.finditer(text)]
-    if not _is_hard_wrapped(text):
-        cuts.extend(m.start() for m in _NEWLINES.finditer(text))
-    return cuts
+def _line_cuts(text: str) -> Iterator[int]:
+    """Cut positions at line breaks, in increasing order (with duplicates)."""
+    blank = (m.start() for m in _BLANK_LINE.finditer(text))
+    if _is_hard_wrapped(text):
+        return blank
+    return heapq.merge(blank, (m.start() for m in _NEWLINES.finditer(text)))
 
 
 def _is_hard_wrapped(text: str) -> bool:

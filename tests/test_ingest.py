@@ -8,12 +8,15 @@ import io
 import pytest
 
 from compare.errors import InputError
-from compare.ingest import read_source
+from compare.ingest import InputWarning, read_source
 
 RUSSIAN = "Саммит завершился в пятницу. Лидеры подписали соглашение о торговле на 40 миллиардов долларов."
 CHINESE = "峰会于周五闭幕。各国领导人签署了价值四百亿美元的贸易协议，双方同意继续合作。"
 KOREAN = "정상회의가 금요일 폐막했다. 정상들은 400억 달러 규모의 무역 협정에 서명했다."
 FRENCH = "Le sommet s'est achevé vendredi à Genève. Les dirigeants ont signé un accord élevé à quarante milliards."
+PORTUGUESE = "A informação sobre a reunião foi divulgada na sexta-feira. As negociações continuarão em março."
+JAPANESE = "首脳会議は金曜日に閉幕した。首脳らは四百億ドル規模の貿易協定に署名した。"
+CURLY = "The summit’s host called it “a historic day” – and the deal “binding”. "
 
 
 @pytest.mark.parametrize(
@@ -27,6 +30,10 @@ FRENCH = "Le sommet s'est achevé vendredi à Genève. Les dirigeants ont signé
         (CHINESE * 3, "gb18030", "gb18030"),
         (KOREAN * 3, "euc-kr", "euc_kr"),
         (FRENCH * 3, "latin-1", None),
+        (CURLY * 3, "cp1252", "cp1252"),  # Windows curly quotes, not U+FFFD or a Mac code page
+        (CURLY * 40, "cp1252", "cp1252"),
+        (PORTUGUESE * 3, "cp1252", "cp1252"),  # ties with cp1250 ("informaçăo") go to cp1252
+        (JAPANESE * 3, "shift_jis", None),
     ],
 )
 def test_decodes_common_encodings(tmp_path, text, encoding, expected_name):
@@ -102,3 +109,16 @@ def test_html_without_article_text_is_an_error(tmp_path):
     path.write_text("<html><body><script>var x = 1;</script></body></html>", encoding="utf-8")
     with pytest.raises(InputError, match="no article text"):
         read_source(path)
+
+
+def test_nearly_utf8_text_stays_utf8_with_the_bad_bytes_replaced(tmp_path):
+    """99.9% valid UTF-8 (3 bad bytes in 3 KB): UTF-8 and a warning, not mac_iceland ("summit‚Äôs")."""
+    data = bytearray((CURLY * 40).encode("utf-8"))
+    for at in (100, 1100, 2100):
+        data[at] = 0x9C
+    path = tmp_path / "wire.txt"
+    path.write_bytes(bytes(data))
+    with pytest.warns(InputWarning, match="3 invalid UTF-8 bytes replaced with U\\+FFFD"):
+        src = read_source(path)
+    assert src.encoding == "utf-8"
+    assert src.text.count("\ufffd") == 3 and "summit\u2019s host" in src.text
