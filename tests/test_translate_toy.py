@@ -23,14 +23,20 @@ from compare.translate import get_translator
 from compare.translate.cli import cache_app, models_app
 from compare.translate.factory import load_translator
 from compare.translate.marian import MarianTranslator
-from compare.translate.registry import load_registry
-from compare.translate.store import installed
+from compare.translate.registry import load_registry, route
+from compare.translate.store import installed, model_root
 from tests.translate_fixtures import TOY_DIR, ToyEnv, toy_env, toy_pair, toy_store  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
 PAIRS = [toy_pair(seed, comma=seed % 3 == 0) for seed in range(1000, 1040)]
 SOURCES = [s for s, _ in PAIRS]
 EXPECTED = [e for _, e in PAIRS]
+
+
+def store_folder(store: Path, source: str) -> Path:
+    """The model folder of the built-in source->en entry (its name includes a pinned revision)."""
+    (entry,) = route(source, "en")
+    return model_root(entry, store)
 
 
 def toy_model(env: ToyEnv):  # noqa: ANN201
@@ -182,7 +188,7 @@ def test_pull_from_a_local_model_directory(empty_store: Path) -> None:
     result = cli("models", "pull", "ru", "--from", str(TOY_DIR))
     assert result.exit_code == 0, result.output
     assert "ru -> en: Helsinki-NLP/opus-mt-ru-en installed" in result.output
-    root = empty_store / "Helsinki-NLP--opus-mt-ru-en"
+    root = store_folder(empty_store, "ru")
     assert (root / "ct2" / "model.bin").is_file() and (root / "ct2" / "source.spm").is_file()
     assert sorted(p.name for p in (root / "hf").iterdir()) == [
         "config.json", "generation_config.json", "model.safetensors", "source.spm", "target.spm",
@@ -200,7 +206,7 @@ def test_pull_from_a_local_mirror_folder(empty_store: Path, tmp_path: Path) -> N
     result = cli("models", "pull", "de", "fr", "--from", str(mirror))
     assert result.exit_code == 0, result.output
     path = cli("models", "path", "fr")
-    assert path.exit_code == 0 and path.output.strip() == str(empty_store / "Helsinki-NLP--opus-mt-fr-en")
+    assert path.exit_code == 0 and path.output.strip() == str(store_folder(empty_store, "fr"))
     # An installed model under a hub id is used offline like any other.
     t = get_translator("de", CompareOptions(use_cache=False))
     assert t.model_id == "Helsinki-NLP/opus-mt-de-en" and t.translate(SOURCES[:2]) == EXPECTED[:2]
@@ -246,7 +252,7 @@ def test_online_and_missing_downloads_then_converts(empty_store: Path, monkeypat
     monkeypatch.delenv("HF_HUB_OFFLINE")
     t = get_translator("es", CompareOptions(use_cache=False))
     assert fetched == ["Helsinki-NLP/opus-mt-es-en"] and t.translate(SOURCES[:2]) == EXPECTED[:2]
-    manifest = json.loads((empty_store / "Helsinki-NLP--opus-mt-es-en" / "manifest.json").read_text())
+    manifest = json.loads((store_folder(empty_store, "es") / "manifest.json").read_text())
     assert manifest["revision"] == "0123abc" and len(manifest["fingerprint"]) == 16
     get_translator("es", CompareOptions(use_cache=False))
     assert fetched == ["Helsinki-NLP/opus-mt-es-en"]  # installed now: not fetched again
@@ -290,4 +296,4 @@ def test_unreachable_hub_is_one_clear_line(empty_store: Path, monkeypatch: pytes
     message = str(err.value)
     assert "cannot download Helsinki-NLP/opus-mt-ko-en" in message and "--from" in message
     assert "\n" not in message
-    assert not (empty_store / "Helsinki-NLP--opus-mt-ko-en" / "manifest.json").exists()
+    assert not (store_folder(empty_store, "ko") / "manifest.json").exists()

@@ -115,12 +115,14 @@ def models_path(
 @cache_app.command("info")
 def cache_info() -> None:
     """Where the translation cache is, its size, and entries per model."""
-    from .cache import FILENAME, TranslationCache
+    from .cache import CLEAR_HINT, FILENAME, TranslationCache
     from .paths import cache_dir
     from .store import human_size
 
     info = TranslationCache(cache_dir() / FILENAME).info()
     typer.echo(f"path: {info.path}")
+    if info.problem:
+        typer.echo(f"status: cannot be read ({info.problem}); {CLEAR_HINT}")
     typer.echo(f"entries: {info.entries}")
     typer.echo(f"size: {human_size(info.size_bytes)}")
     for model, n in info.models.items():
@@ -132,9 +134,15 @@ def cache_clear(
     model: Annotated[str | None, typer.Option("--model", help="Only entries of models whose key contains this.")]
     = None,
 ) -> None:
-    """Delete cached translations."""
-    from .cache import FILENAME, TranslationCache
+    """Delete cached translations; a cache file that cannot be read is removed whole."""
+    from .cache import FILENAME, CacheBrokenError, TranslationCache
     from .paths import cache_dir
 
-    removed = TranslationCache(cache_dir() / FILENAME).clear(model)
+    cache = TranslationCache(cache_dir() / FILENAME)
+    try:
+        removed = cache.clear(model)
+    except CacheBrokenError as exc:  # nothing in it can be read: start afresh
+        files = cache.reset()
+        typer.echo(f"removed the unreadable translation cache ({exc.reason}): {', '.join(map(str, files))}")
+        return
     typer.echo(f"removed {removed} cached translation(s)")

@@ -14,18 +14,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 from ..errors import ModelMissingError, TranslationError, UsageError
 from ..language import language_name
+from .paths import inside
 from .registry import ModelEntry
 from .store import (
+    DOWNLOADS,
     MANIFEST,
     OPTIONAL,
     REQUIRED,
+    SAFETENSORS,
     WEIGHTS,
     InstalledModel,
     installed,
@@ -74,27 +79,36 @@ def pull(entry: ModelEntry, models_dir: Path, *, origin: str | None = None, offl
     """
     from filelock import FileLock
 
-    models_dir.mkdir(parents=True, exist_ok=True)
+    if not force and (model := installed(entry, models_dir)) is not None:
+        return model
+    # Every path is checked to stay inside the store before anything is created or removed.
     root = model_root(entry, models_dir)
-    with FileLock(str(root) + ".lock", timeout=3600):
+    work = inside(models_dir, root.name + ".partial")
+    lock = inside(models_dir, root.name + ".lock")
+    staging = inside(models_dir, DOWNLOADS, entry.store_name)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(lock), timeout=3600):
         if not force and (model := installed(entry, models_dir)) is not None:
             return model  # another process finished it while we waited
-        work = root.with_name(root.name + ".partial")
         shutil.rmtree(work, ignore_errors=True)
         (work / "hf").mkdir(parents=True)
-        revision = _fetch(entry, work / "hf", origin=origin, offline=offline, models_dir=models_dir)
-        convert(work / "hf", work / "ct2")
-        _write_manifest(entry, work, revision=revision, origin=origin)
+        try:
+            revision = _fetch(entry, work / "hf", origin=origin, offline=offline, staging=staging)
+            convert(work / "hf", work / "ct2")
+            _write_manifest(entry, work, revision=revision, origin=origin)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)  # leave no half-built model behind
+            raise
         if root.exists():
             shutil.rmtree(root)
         os.replace(work, root)
-        shutil.rmtree(models_dir / ".downloads" / entry.store_name, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
     model = installed(entry, models_dir)
     assert model is not None
     return model
 
 
-def _fetch(entry: ModelEntry, dest: Path, *, origin: str | None, offline: bool, models_dir: Path) -> str | None:
+def _fetch(entry: ModelEntry, dest: Path, *, origin: str | None, offline: bool, staging: Path) -> str | None:
     """Put the allow-listed files into `dest`; return the hub revision if known."""
     if origin and not origin.startswith(("http://", "https://")):
         _copy_local(_local_model_dir(entry, Path(origin).expanduser()), dest)
@@ -107,7 +121,7 @@ def _fetch(entry: ModelEntry, dest: Path, *, origin: str | None, offline: bool, 
             f"cannot download {entry.model_id}: offline (--offline or HF_HUB_OFFLINE=1); "
             f"copy it from a local directory or mirror with --from DIR"
         )
-    return _download_hub(entry, dest, endpoint=origin, staging=models_dir / ".downloads" / entry.store_name)
+    return _download_hub(entry, dest, endpoint=origin, staging=staging)
 
 
 def _local_model_dir(entry: ModelEntry, origin: Path) -> Path:
@@ -125,19 +139,128 @@ def _local_model_dir(entry: ModelEntry, origin: Path) -> Path:
 
 
 def _copy_local(src: Path, dest: Path) -> None:
+    """Copy the allow-listed files of the model folder `src` into `dest`, checked first.
+
+    A pytorch_model.bin (a pickle) is not copied: it is read with the restricted
+    unpickler and written to `dest` as model.safetensors, so nothing later (the
+    converter, the transformers engine) ever unpickles it.
+    """
     if not src.is_dir():
         raise ModelMissingError(f"model directory not found: {src}")
     missing = [f for f in REQUIRED if not (src / f).is_file()]
-    if missing or weights_file(src) is None:
+    weights = weights_file(src)
+    if missing or weights is None:
         raise ModelMissingError(
             f"{src} is not a Marian model directory: missing {', '.join(missing) or ' or '.join(WEIGHTS)}"
         )
+    check_model_files(src)
     for name in (*REQUIRED, *OPTIONAL):
         if (src / name).is_file():
             shutil.copy2(src / name, dest / name)
+    if weights.name == SAFETENSORS:
+        shutil.copy2(weights, dest / SAFETENSORS)
+    else:
+        bin_to_safetensors(weights, dest / SAFETENSORS)
+
+
+def check_model_files(src: Path) -> None:
+    """Refuse damaged model files before conversion: one line naming the file and what is wrong.
+
+    Checks: config.json (a Marian config) and vocab.json are JSON objects, the
+    SentencePiece files are non-empty and load, and model.safetensors (if that is the
+    weights file) has a header that parses and describes exactly the file's size (a
+    truncated download does not). A pytorch_model.bin is checked as it is converted.
+    """
+    config = _json_object(src / "config.json")
+    _json_object(src / "vocab.json")
+    if config.get("model_type") != "marian":
+        raise ModelMissingError(
+            f"model_type is {json.dumps(config.get('model_type'))}, expected \"marian\": compare runs "
+            "MarianMT (opus-mt) models; point the registry entry at one", path=str(src / "config.json"))
+    for name in ("source.spm", "target.spm"):
+        _sentencepiece(src / name)
     weights = weights_file(src)
-    assert weights is not None
-    shutil.copy2(weights, dest / weights.name)
+    if weights is not None and weights.name == SAFETENSORS:
+        from safetensors import SafetensorError, safe_open
+
+        try:
+            with safe_open(str(weights), framework="numpy") as fh:
+                fh.keys()
+        except (SafetensorError, OSError) as exc:
+            raise _damaged(weights, f"not a complete safetensors file ({_first_line(exc)})") from exc
+
+
+def _sentencepiece(path: Path) -> None:
+    if path.stat().st_size == 0:
+        raise _damaged(path, "empty")
+    import sentencepiece as spm
+
+    try:
+        spm.SentencePieceProcessor(model_file=str(path))
+    except (RuntimeError, OSError) as exc:
+        raise _damaged(path, f"not a SentencePiece model ({_first_line(exc)})") from exc
+
+
+def _json_object(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise _damaged(path, f"not valid JSON ({_first_line(exc)})") from exc
+    if not isinstance(data, dict):
+        raise _damaged(path, "not a JSON object")
+    return data
+
+
+def bin_to_safetensors(src: Path, dest: Path) -> None:
+    """Rewrite a PyTorch checkpoint as safetensors, loading it with torch.load(weights_only=True).
+
+    The restricted unpickler only builds tensors and plain containers, so a pickle
+    that would run code is refused instead of executed. Tied weights (one storage
+    under several names) are kept once, under the first name in the checkpoint (the
+    module that owns them), as transformers' own safetensors files do.
+    """
+    try:
+        import torch
+        from safetensors.torch import save_file
+    except ImportError as exc:
+        raise UsageError("reading pytorch_model.bin needs torch: pip install 'compare[convert]'",
+                         path=str(src)) from exc
+    try:
+        with warnings.catch_warnings():  # torch's notes on pickle protocols: our error says what matters
+            warnings.simplefilter("ignore")
+            state = torch.load(src, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise _damaged(src, "refused: this pickle holds more than tensors and could run code",
+                       "use a model.safetensors copy of the model instead") from exc
+    except (RuntimeError, OSError, EOFError, ValueError) as exc:
+        raise _damaged(src, f"cannot be read ({_first_line(exc)})") from exc
+    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
+        state = state["state_dict"]
+    if not isinstance(state, dict) or not all(isinstance(k, str) and torch.is_tensor(v) for k, v in state.items()):
+        raise _damaged(src, "not a state dict of named tensors")
+    tensors: dict[str, Any] = {}
+    views: set[tuple[Any, ...]] = set()
+    storages: set[int] = set()
+    for name, tensor in state.items():
+        storage = tensor.untyped_storage().data_ptr()
+        view = (storage, tensor.storage_offset(), tuple(tensor.shape), tensor.stride())
+        if tensor.numel() and view in views:
+            continue  # a tied alias of a tensor already kept
+        # safetensors refuses tensors that share memory: copy any other view of a storage already used
+        shared = storage in storages
+        tensors[name] = tensor.clone(memory_format=torch.contiguous_format) if shared else tensor.contiguous()
+        views.add(view)
+        storages.add(storage)
+    save_file(tensors, str(dest), metadata={"format": "pt"})
+
+
+def _damaged(path: Path, problem: str,
+             advice: str = "replace it with an intact copy (or pull again with --force)") -> ModelMissingError:
+    return ModelMissingError(f"{problem}; {advice}", path=str(path))
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _download_hub(entry: ModelEntry, dest: Path, *, endpoint: str | None, staging: Path) -> str | None:
@@ -160,12 +283,15 @@ def _download_hub(entry: ModelEntry, dest: Path, *, endpoint: str | None, stagin
     except ModelMissingError:
         raise
     except Exception as exc:  # noqa: BLE001 - the hub client's errors differ by version (requests, httpx, httpx2)
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ModelMissingError(
-            f"cannot download {entry.hub_id} ({reason}); check the network, "
+            f"cannot download {entry.hub_id} ({_first_line(exc)}); check the network, "
             "or pull from a local copy: compare models pull LANG --from DIR"
         ) from exc
-    _copy_local(staging, dest)
+    try:
+        _copy_local(staging, dest)
+    except ModelMissingError:
+        shutil.rmtree(staging, ignore_errors=True)  # a damaged download: fetch it afresh next time
+        raise
     return info.sha
 
 
@@ -178,6 +304,10 @@ def convert(hf_dir: Path, ct2_dir: Path) -> None:
         raise UsageError(
             "converting a model needs ctranslate2, transformers and torch: pip install 'compare[convert]'"
         ) from exc
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # a "Loading weights" bar per conversion is noise on stderr
     try:
         with warnings.catch_warnings():  # the tokenizer is only read for its vocabulary
             warnings.filterwarnings("ignore", message=".*sacremoses")
@@ -186,6 +316,9 @@ def convert(hf_dir: Path, ct2_dir: Path) -> None:
             )
     except (ValueError, OSError, KeyError, RuntimeError) as exc:
         raise TranslationError(f"cannot convert {hf_dir} to CTranslate2: {exc}".splitlines()[0]) from exc
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()
 
 
 def _write_manifest(entry: ModelEntry, work: Path, *, revision: str | None, origin: str | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..errors import UsageError
 from ..options import CompareOptions
 
 APP = "compare"
@@ -39,3 +40,27 @@ def user_registry_files() -> list[Path]:
 
     files.append(user_config_path(APP) / "models.toml")
     return files
+
+
+def inside(base: Path, *names: str, resolve: bool = True) -> Path:
+    """`base/names...`, checked to stay inside `base` before anything is created or removed there.
+
+    Every name must be one plain file name (no separator, not "." or ".."), and the
+    resolved path (symlinks followed) must lie below the resolved `base`; with
+    resolve=False (only reading) a symlink may lead elsewhere, e.g. a model kept on
+    another disk.
+
+    Raises:
+        UsageError: the path would leave `base` (a hostile or broken registry entry).
+    """
+    path = base.joinpath(*names)
+    if not all(map(_plain, names)) or resolve and base.resolve() not in path.resolve().parents:
+        raise UsageError(
+            f"refusing to use {path}: it is not a folder inside the model store {base}; "
+            "check the registry entry's id and revision"
+        )
+    return path
+
+
+def _plain(name: str) -> bool:
+    return bool(name) and name not in (".", "..") and not any(c in name for c in ("/", os.sep, "\x00"))

@@ -10,10 +10,14 @@ point an entry at a local directory instead of a Hugging Face id.
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..errors import ModelMissingError, UsageError
 from ..language import check_language_code, language_name
@@ -62,34 +66,105 @@ def builtin_registry_file() -> Path:
     return _PACKAGED if _PACKAGED.is_file() else _SOURCE_TREE
 
 
+# Every field a [[model]] table may have: (type, what a valid value looks like).
+_FIELDS: dict[str, tuple[type, str]] = {
+    "source": (str, 'a language code, e.g. source = "ru"'),
+    "sources": (list, 'a list of language codes, e.g. sources = ["de", "fr"]'),
+    "target": (str, 'a language code, e.g. target = "en"'),
+    "id": (str, 'a Hugging Face model id, e.g. id = "Helsinki-NLP/opus-mt-ru-en"'),
+    "path": (str, 'a local model directory, e.g. path = "/models/my-ru-en"'),
+    "revision": (str, "a commit sha, branch or tag without '/' or '..'"),
+    "license": (str, 'a licence name, e.g. license = "apache-2.0"'),
+    "target_token": (str, 'a target-language token without spaces, e.g. target_token = ">>fra<<"'),
+    "priority": (int, "an integer (lower wins), e.g. priority = 50"),
+    "max_input_tokens": (int, "an integer of at least 4, e.g. max_input_tokens = 256"),
+}
+# Hub ids: "org/name", each part letters, digits, '.', '_', '-' (no leading/trailing '.'
+# or '-', no '..' or '--': "--" is the store's separator for '/').
+_HUB_PART = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
+_HUB_ID = re.compile(rf"{_HUB_PART}/{_HUB_PART}")
+# Revisions become part of a folder name: one plain name, never a path.
+_REVISION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")
+
+
+def valid_hub_id(value: str) -> bool:
+    return bool(_HUB_ID.fullmatch(value)) and ".." not in value and "--" not in value
+
+
+def valid_revision(value: str) -> bool:
+    return bool(_REVISION.fullmatch(value)) and ".." not in value and not value.endswith((".lock", ".partial"))
+
+
+# Checks beyond the type, for the fields that need them.
+_VALUE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "sources": lambda v: bool(v) and all(isinstance(code, str) for code in v),
+    "id": valid_hub_id,
+    "revision": valid_revision,
+    "path": lambda v: bool(v.strip()) and "\x00" not in v,
+    "target_token": lambda v: bool(v) and not any(c.isspace() for c in v),
+    "max_input_tokens": lambda v: v >= 4,
+}
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, (str, int, float, list)) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def parse_registry(path: Path, *, origin: str) -> list[ModelEntry]:
-    """Read one registry TOML file; errors name the file and the entry."""
+    """Read one registry TOML file; errors name the file, the entry and the field."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"cannot read model registry: not UTF-8 text (byte {exc.start}); "
+                         "save it as UTF-8", path=str(path)) from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"cannot read model registry: {exc}", path=str(path)) from exc
-    entries = []
-    for i, row in enumerate(data.get("model", [])):
-        where = f"[[model]] #{i + 1}"
-        sources = row.get("sources") or ([row["source"]] if "source" in row else [])
-        if not sources or "target" not in row:
-            raise UsageError(f"{where}: needs `source` (or `sources`) and `target`", path=str(path))
-        if ("id" in row) == ("path" in row):
-            raise UsageError(f"{where}: give exactly one of `id` or `path`", path=str(path))
-        for code in (*sources, row["target"]):
-            check_language_code(code, what=f"{path}: {where}")
-        local = Path(row["path"]).expanduser() if "path" in row else None
-        if local is not None and not local.is_absolute():
-            local = (path.parent / local).resolve()  # relative to the registry file
-        entries.append(
-            ModelEntry(
-                sources=tuple(sources), target=row["target"], hub_id=row.get("id"), path=local,
-                revision=row.get("revision"), license=row.get("license"),
-                target_token=row.get("target_token"), priority=int(row.get("priority", 0)),
-                max_input_tokens=row.get("max_input_tokens"), origin=origin,
-            )
-        )
-    return entries
+    if extra := sorted(set(data) - {"model"}):
+        raise UsageError(f"unknown key `{extra[0]}` in the model registry (expected [[model]] tables)",
+                         path=str(path))
+    rows = data.get("model", [])
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise UsageError("`model` must be [[model]] tables", path=str(path))
+    return [_entry(row, path, f"[[model]] #{i + 1}", origin) for i, row in enumerate(rows)]
+
+
+def _entry(row: dict[str, Any], path: Path, where: str, origin: str) -> ModelEntry:
+    """One validated [[model]] table."""
+    if isinstance(row.get("id"), str):
+        where += f" ({row['id']})"
+
+    def bad(field: str, expected: str) -> UsageError:
+        return UsageError(f"{where}: `{field}` = {_shown(row[field])}: expected {expected}", path=str(path))
+
+    for field, value in row.items():
+        if field not in _FIELDS:
+            raise UsageError(f"{where}: unknown field `{field}` (expected one of: {', '.join(_FIELDS)})",
+                             path=str(path))
+        kind, expected = _FIELDS[field]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise bad(field, expected)
+    if "source" in row and "sources" in row:
+        raise UsageError(f"{where}: give `source` or `sources`, not both", path=str(path))
+    if not ("source" in row or "sources" in row) or "target" not in row:
+        raise UsageError(f"{where}: needs `source` (or `sources`) and `target`", path=str(path))
+    if ("id" in row) == ("path" in row):
+        raise UsageError(f"{where}: give exactly one of `id` or `path`", path=str(path))
+    for field, ok in _VALUE_CHECKS.items():
+        if field in row and not ok(row[field]):
+            raise bad(field, _FIELDS[field][1])
+    sources = row["sources"] if "sources" in row else [row["source"]]
+    for code in sources:
+        check_language_code(code, what=f"{path}: {where}: `{'sources' if 'sources' in row else 'source'}`")
+    check_language_code(row["target"], what=f"{path}: {where}: `target`")
+    local = Path(row["path"]).expanduser() if "path" in row else None
+    if local is not None and not local.is_absolute():
+        local = (path.parent / local).resolve()  # relative to the registry file
+    return ModelEntry(
+        sources=tuple(sources), target=row["target"], hub_id=row.get("id"), path=local,
+        revision=row.get("revision"), license=row.get("license"), target_token=row.get("target_token"),
+        priority=row.get("priority", 0), max_input_tokens=row.get("max_input_tokens"), origin=origin,
+    )
 
 
 def load_registry() -> list[ModelEntry]:

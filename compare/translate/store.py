@@ -16,13 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .paths import inside
 from .registry import ModelEntry
 
 MANIFEST = "manifest.json"
 # The files a Marian model needs; the weights are one of WEIGHTS (first found wins).
 REQUIRED = ("config.json", "source.spm", "target.spm", "vocab.json")
 OPTIONAL = ("generation_config.json", "tokenizer_config.json", "special_tokens_map.json")
-WEIGHTS = ("model.safetensors", "pytorch_model.bin")
+SAFETENSORS = "model.safetensors"
+WEIGHTS = (SAFETENSORS, "pytorch_model.bin")  # a .bin is converted to safetensors on install
+DOWNLOADS = ".downloads"  # resumable hub downloads, one folder per model
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +57,15 @@ class InstalledModel:
         return sum(f.stat().st_size for f in self.root.rglob("*") if f.is_file())
 
 
-def model_root(entry: ModelEntry, models_dir: Path) -> Path:
-    return models_dir / entry.store_name
+def model_root(entry: ModelEntry, models_dir: Path, *, resolve: bool = True) -> Path:
+    """The entry's folder, checked to lie inside the store (raises UsageError otherwise);
+    resolve=False for reading only: a symlink to a model elsewhere is then fine."""
+    return inside(models_dir, entry.store_name, resolve=resolve)
 
 
 def installed(entry: ModelEntry, models_dir: Path) -> InstalledModel | None:
     """The installed model for `entry`, or None (also for a half-written folder)."""
-    root = model_root(entry, models_dir)
+    root = model_root(entry, models_dir, resolve=False)
     try:
         manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
