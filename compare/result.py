@@ -27,6 +27,8 @@ class Sentence:
     text: str
     translation: str | None = None
     headline: bool = False  # the document's headline (first line, no final punctuation)
+    # Why the machine translation looks wrong (a loop, far too long), or None: read the original.
+    translation_flag: str | None = None
 
     @property
     def compare_text(self) -> str:
@@ -49,6 +51,16 @@ class Document:
     source_language: str | None = None
     model: str | None = None
     engine: str | None = None
+
+    @property
+    def flagged(self) -> tuple[int, ...]:
+        """Indices of sentences whose machine translation looks wrong (`Sentence.translation_flag`)."""
+        return tuple(s.index for s in self.sentences if s.translation_flag)
+
+    def flag_of(self, indices: tuple[int, ...]) -> str | None:
+        """The distinct translation flags of these sentences, joined with "; ", or None."""
+        reasons = dict.fromkeys(r for i in indices if (r := self.sentences[i].translation_flag))
+        return "; ".join(reasons) or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +268,7 @@ class ComparisonResult:
                             text=s["text"],
                             translation=s.get("translation"),
                             headline=s.get("headline", False),
+                            translation_flag=s.get("translation_flag"),
                         )
                         for s in d["sentences"]
                     ),
@@ -309,6 +322,7 @@ def _document_dict(d: Document) -> dict[str, Any]:
                 "end": s.end,
                 "text": s.text,
                 "translation": s.translation,
+                "translation_flag": s.translation_flag,
                 "headline": s.headline,
             }
             for s in d.sentences

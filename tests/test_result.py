@@ -37,7 +37,9 @@ def test_json_has_the_documented_shape():
     text = A.read_text(encoding="utf-8")
     for s in doc["sentences"]:
         _check_keys(
-            s, {"index": int, "start": int, "end": int, "text": str, "translation": (str, type(None)), "headline": bool}
+            s,
+            {"index": int, "start": int, "end": int, "text": str, "translation": (str, type(None)),
+             "translation_flag": (str, type(None)), "headline": bool},
         )
         assert text[s["start"] : s["end"]] == s["text"]
     comp = data["comparisons"][0]

@@ -12,6 +12,11 @@ the order of rows (links in A's order, B-only sentences where B tells them),
 which links are drawn out of B's order ("moved": links off the longest run that
 is in order in both documents), and counts of what the result holds.
 
+Control characters in article text are kept as written, like the JSON: they
+are escaped text in the page, never markup, and reach no terminal.
+Translations the pipeline flagged (`Sentence.translation_flag`) are marked
+on their sentence, with the reason as a tooltip and a count in the header.
+
 Determinism: the output depends only on the result (no clock, no randomness,
 the result's own ordering), so the same inputs give a byte-identical file.
 The Content-Security-Policy allows exactly the page's own inline style and
@@ -33,7 +38,7 @@ from typing import Any, Literal
 from markupsafe import Markup
 
 from ..language import language_name
-from ..result import ComparisonResult, Document, Link, PairComparison
+from ..result import ComparisonResult, Document, Link, PairComparison, Sentence
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -42,6 +47,9 @@ KIND_CODES: dict[str, int] = {"same": 0, "changed": 1, "only-a": 2, "only-b": 3,
 _HEADLINE_END = re.compile(r"[.!?…。！？:;,\"'”’»)\]]\s*$")
 # Preferred keys, in order, for a framing finding's headline and the outlet it concerns.
 _FINDING_HEAD = ("title", "label", "summary", "message", "signal", "kind", "type")
+# Said on a flagged sentence (the same words in report.js).
+FLAG_TITLE = "Machine translation looks wrong: {}. Read the original."
+FLAG_NOTE = "⚠ translation looks wrong: {}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +90,7 @@ def render_html(result: ComparisonResult) -> str:
         "coverage": _coverage_view(result) if result.coverage else None,
         "findings": [_finding_view(f) for f in result.findings],
         "any_translated": any(d.translated for d in result.documents),
+        "flagged": _flagged_view(result),
         "data_json": Markup(_script_json(_pairs_data(result, pairs))) if multi and pairs else None,
         "css": Markup(css),
         "js": Markup(js),
@@ -189,6 +198,16 @@ def _numbers(indices: tuple[int, ...]) -> str:
     return ", ".join(str(i + 1) for i in indices)
 
 
+def _flag_view(reason: str | None) -> dict[str, str] | None:
+    return {"title": FLAG_TITLE.format(reason), "note": FLAG_NOTE.format(reason)} if reason else None
+
+
+def _flagged_view(result: ComparisonResult) -> dict[str, Any] | None:
+    """The header's count of flagged translations, per outlet; None when there are none."""
+    per_doc = [(d.label, len(d.flagged)) for d in result.documents if d.flagged]
+    return {"total": sum(n for _, n in per_doc), "docs": per_doc} if per_doc else None
+
+
 def _doc_view(doc: Document) -> dict[str, Any]:
     return {
         "id": doc.id,
@@ -234,14 +253,16 @@ def _pair_view(result: ComparisonResult, k: int, comp: PairComparison) -> dict[s
                 seg_b=side_segments(link, "b") or [(_joined(b, link.b), False)],
                 orig_a=_originals(a, link.a),
                 orig_b=_originals(b, link.b),
+                flag_a=_flag_view(a.flag_of(link.a)),
+                flag_b=_flag_view(b.flag_of(link.b)),
                 score=f"{link.score:.2f}",
                 strength=link.strength,
                 nm=f"{len(link.a)}:{len(link.b)}" if len(link.a) > 1 or len(link.b) > 1 else None,
             )
         elif row.kind == "only-a":
-            view.update(text_a=_joined(a, row.a), orig_a=_originals(a, row.a))
+            view.update(text_a=_joined(a, row.a), orig_a=_originals(a, row.a), flag_a=_flag_view(a.flag_of(row.a)))
         else:
-            view.update(text_b=_joined(b, row.b), orig_b=_originals(b, row.b))
+            view.update(text_b=_joined(b, row.b), orig_b=_originals(b, row.b), flag_b=_flag_view(b.flag_of(row.b)))
         views.append(view)
     moved = sum(1 for row in rows if row.moved)
     return {
@@ -288,6 +309,8 @@ def _coverage_view(result: ComparisonResult) -> dict[str, Any]:
                 text = _joined(doc, tuple(indices))
                 orig = _originals(doc, tuple(indices))
                 hover = f"{doc.label} {_numbers(tuple(indices))}: {text}"
+                if flag := doc.flag_of(tuple(indices)):
+                    hover += "\n\n" + FLAG_NOTE.format(flag)
                 if orig:
                     hover += f"\n\nOriginal ({language_name(doc.source_language or doc.language)}): {orig}"
                 cells.append({"has": True, "title": hover, "n": _numbers(tuple(indices))})
@@ -303,6 +326,7 @@ def _coverage_view(result: ComparisonResult) -> dict[str, Any]:
                 "text": _joined(first, tuple(group.sentences[first_id])),
                 "source": first.label,
                 "only": first.label if len(group.sentences) == 1 else None,
+                "flag": _flag_view(first.flag_of(tuple(group.sentences[first_id]))),
             }
         )
     return {"groups": groups, "outlets": len(docs)}
@@ -392,9 +416,14 @@ def _pairs_data(result: ComparisonResult, pairs: list[dict[str, Any]]) -> dict[s
             }
             for d in docs
         ],
-        "s": [[[s.compare_text, s.text] if d.translated else [s.text] for s in d.sentences] for d in docs],
+        # [translation, original, flag] (the flag only when there is one), or [text] when not translated.
+        "s": [[_sentence_data(s) if d.translated else [s.text] for s in d.sentences] for d in docs],
         "pairs": data_pairs,
     }
+
+
+def _sentence_data(s: Sentence) -> list[str]:
+    return [s.compare_text, s.text, s.translation_flag] if s.translation_flag else [s.compare_text, s.text]
 
 
 def _script_json(data: Any) -> str:

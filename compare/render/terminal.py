@@ -3,12 +3,19 @@
 Removed words are shown as [-word-] and added words as {+word+} when there is
 no colour, so the report also reads in logs and pipes. Colours are blue/orange
 (colour-blind safe), never red/green alone.
+
+Article text never reaches the terminal raw: `render_terminal` first makes
+every string of the result `visible` (escape sequences, C0/C1 controls and
+bidi overrides shown as pictures), so no input can clear the screen, set the
+window title or hide text, in colour or plain mode.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import IO
+import re
+from dataclasses import dataclass, fields, is_dataclass, replace
+from functools import cache
+from typing import IO, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -21,6 +28,22 @@ REMOVED = "bold dark_orange"
 ADDED = "bold dodger_blue2"
 DIM = "grey50"
 MAX_DETAILED_PAIRS = 3  # more documents: coverage grid + per-pair summary lines
+FLAG = "⚠"  # marks a sentence whose machine translation looks wrong
+
+# What a terminal would act on, as visible pictures: C0 controls as U+2400.. (ESC
+# as "␛"), DEL as "␡", C1 controls (0x9b is a one-byte CSI) and the bidi
+# embeddings, overrides and isolates (they can reorder or hide text) by code point.
+# Tab, VT and FF are spacing; newlines stay newlines.
+_VISIBLE: dict[int, str] = {
+    **{c: chr(0x2400 + c) for c in range(0x20)},
+    0x7F: "\u2421",
+    **{c: f"<U+{c:04X}>" for c in (*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+    0x09: " ",
+    0x0B: " ",
+    0x0C: " ",
+    0x0A: "\n",
+}
+_ACTS = re.compile("[" + "".join(re.escape(chr(c)) for c in _VISIBLE if c != 0x0A) + "]")
 
 
 @dataclass(frozen=True)
@@ -30,12 +53,43 @@ class TerminalOptions:
     width: int | None = None
 
 
+def visible(text: str) -> str:
+    """`text` with every character a terminal would act on shown as a harmless picture."""
+    return text.replace("\r\n", "\n").translate(_VISIBLE) if _ACTS.search(text) else text
+
+
+def _visible_all(value: Any) -> Any:
+    """`value` (result dataclasses, tuples, lists, dicts) with every string `visible`; unchanged parts shared."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, (tuple, list)):  # lists: inside findings
+        items = [_visible_all(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value)) else type(value)(items)
+    if isinstance(value, dict):
+        pairs = [(_visible_all(k), _visible_all(v)) for k, v in value.items()]
+        return value if all(a is k and b is v for (a, b), (k, v) in zip(pairs, value.items())) else dict(pairs)
+    if is_dataclass(value) and not isinstance(value, type):
+        changed = {name: new for name in _field_names(type(value))
+                   if (new := _visible_all(old := getattr(value, name))) is not old}
+        return replace(value, **changed) if changed else value
+    return value
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def render_terminal(result: ComparisonResult, file: IO[str], options: TerminalOptions = TerminalOptions()) -> None:
+    result = _visible_all(result)  # the one gate: everything printed below comes from this copy
     console = Console(
         file=file,
         no_color=options.color is False,
         force_terminal=True if options.color else None,
         width=options.width,
+        markup=False,
         highlight=False,
         emoji=False,
     )
@@ -44,6 +98,11 @@ def render_terminal(result: ComparisonResult, file: IO[str], options: TerminalOp
         console.print(Text(result.title, style="bold"))
     for doc in result.documents:
         console.print(_document_line(doc))
+    if any(doc.flagged for doc in result.documents):
+        console.print(
+            Text(f"{FLAG} marks a machine translation that looks wrong (a loop or far too long): read the original"
+                 " (--show-original).", style="bold")
+        )
     console.print(Text(str(result.signature), style=DIM))
     detailed = len(result.comparisons) <= MAX_DETAILED_PAIRS
     for comp in result.comparisons:
@@ -65,7 +124,16 @@ def _document_line(doc: Document) -> Text:
     line.append(f"  {language_name(doc.language)} ({doc.language}), {len(doc.sentences)} sentences")
     if doc.translated:
         line.append(f", translated with {doc.model} [{doc.engine}]", style=DIM)
+    if doc.flagged:
+        n = len(doc.flagged)
+        line.append(f", {FLAG} {n} translation{'s' if n != 1 else ''} flagged")
     return line
+
+
+def _print_flag(console: Console, reason: str | None, indent: int) -> None:
+    """The reason under a flagged sentence (on its own line, so it never wraps into the text)."""
+    if reason:
+        console.print(Text(f"{' ' * indent}{FLAG} translation looks wrong: {reason}", style=DIM))
 
 
 def _render_pair(
@@ -93,9 +161,10 @@ def _render_pair(
         console.print(Text(f"Only in {doc.label}:", style="bold"))
         for i in indices:
             s = doc.sentences[i]
-            line = Text(f"  {side}{i + 1:<3} ", style=DIM)
+            line = Text(f"{FLAG if s.translation_flag else ' '} {side}{i + 1:<3} ", style=DIM)
             line.append(s.compare_text, style=REMOVED if side == "A" else ADDED)
             console.print(line)
+            _print_flag(console, s.translation_flag, 8)
             if show_original and s.translation is not None:
                 console.print(Text(f"        {s.text}", style=DIM))
 
@@ -110,7 +179,8 @@ def _render_link(console: Console, a: Document, b: Document, link: Link, *, plai
     if link.moved:
         head.append(f"  ↕ moved: {b.label} tells this elsewhere", style=DIM)
     console.print(head)
-    line_a, line_b = Text("    A "), Text("    B ")
+    flag_a, flag_b = a.flag_of(link.a), b.flag_of(link.b)
+    line_a, line_b = Text(f"  {FLAG if flag_a else ' '} A "), Text(f"  {FLAG if flag_b else ' '} B ")
     for op in link.diff:
         if op.tag == "equal":
             line_a.append(op.a)
@@ -121,10 +191,12 @@ def _render_link(console: Console, a: Document, b: Document, link: Link, *, plai
         if op.b:
             _append_change(line_b, op.b, ADDED, "{+", "+}", plain)
     console.print(line_a)
+    _print_flag(console, flag_a, 6)
     if show_original and a.translated:
         console.print(Text("      " + " ".join(a.sentences[i].text for i in link.a), style=DIM))
-    if changed:
+    if changed or flag_b:
         console.print(line_b)
+        _print_flag(console, flag_b, 6)
         if show_original and b.translated:
             console.print(Text("      " + " ".join(b.sentences[j].text for j in link.b), style=DIM))
 
@@ -144,13 +216,14 @@ def _render_coverage(console: Console, result: ComparisonResult) -> None:
     table = Table(title="Coverage: which outlet carries which fact", title_justify="left", show_lines=False)
     table.add_column("#", justify="right", style=DIM)
     for doc in docs:
-        table.add_column(doc.label, justify="center")
+        table.add_column(Text(doc.label), justify="center")
     table.add_column("fact (first outlet's wording)", overflow="fold")
     for group in result.coverage:
         cells = ["✓" if doc.id in group.sentences else "·" for doc in docs]
         first_doc = result.document(next(iter(group.sentences)))
-        first = first_doc.sentences[group.sentences[first_doc.id][0]].compare_text
-        table.add_row(str(group.id), *cells, first)
+        first = first_doc.sentences[group.sentences[first_doc.id][0]]
+        fact = Text(f"{FLAG} " if first.translation_flag else "") + Text(first.compare_text)
+        table.add_row(str(group.id), *cells, fact)
     console.print(table)
     n = len(result.coverage)
     summary = Text("Facts carried: ")

@@ -109,8 +109,28 @@
     return list.map(function (i) { return data.s[doc][i][1]; }).join(" ");
   }
 
+  /* A flagged translation: the same class, title and note as the server renders (html.py FLAG_*). */
+  function flagOf(doc, list) {
+    var seen = [];
+    for (var k = 0; k < list.length; k++) {
+      var f = data.s[doc][list[k]][2];
+      if (f && seen.indexOf(f) < 0) seen.push(f);
+    }
+    return seen.length ? seen.join("; ") : null;
+  }
+
+  function flagNote(doc, list) {
+    var f = flagOf(doc, list);
+    return f ? el("p", "flag", "⚠ translation looks wrong: " + f) : null;
+  }
+
   function sentenceP(doc, list, segs, markCls) {
     var p = el("p", "s");
+    var flag = flagOf(doc, list);
+    if (flag) {
+      p.className = "s flagged";
+      p.title = "Machine translation looks wrong: " + flag + ". Read the original.";
+    }
     if (!segs) { p.textContent = joined(doc, list); return p; }
     var runs = [];
     if (segs.length && Array.isArray(segs[0])) {
@@ -180,12 +200,12 @@
         el("td", "no nb", nums(r[2])));
     } else if (kind === "only-a") {
       tr.append(
-        el("td", "no na", nums(r[1])), cell("tx ta", [sentenceP(A, r[1]), origDetails(A, r[1])]),
+        el("td", "no na", nums(r[1])), cell("tx ta", [sentenceP(A, r[1]), flagNote(A, r[1]), origDetails(A, r[1])]),
         cell("mid", [sym("◀", "only in " + la)]), cell("tx tb", [el("span", "gap", "not in " + lb)]), el("td", "no nb"));
     } else if (kind === "only-b") {
       tr.append(
         el("td", "no na"), cell("tx ta", [el("span", "gap", "not in " + la)]), cell("mid", [sym("▶", "only in " + lb)]),
-        cell("tx tb", [sentenceP(B, r[2]), origDetails(B, r[2])]), el("td", "no nb"));
+        cell("tx tb", [sentenceP(B, r[2]), flagNote(B, r[2]), origDetails(B, r[2])]), el("td", "no nb"));
     } else {
       var mid = [sym(kind === "changed" ? "≈" : "=", kind === "changed" ? "same fact, different words" : "same words")];
       if (r[1].length > 1 || r[2].length > 1) {
@@ -199,8 +219,9 @@
       if (r[4]) mid.push(el("span", "wk", "weak"));
       if (moved) mid.push(link("mv", "r" + r[5], "↕ moved", lb + " tells this elsewhere"));
       tr.append(
-        el("td", "no na", nums(r[1])), cell("tx ta", [sentenceP(A, r[1], r[6], "ma"), origDetails(A, r[1])]),
-        cell("mid", mid), cell("tx tb", [sentenceP(B, r[2], r[7], "mb"), origDetails(B, r[2])]),
+        el("td", "no na", nums(r[1])),
+        cell("tx ta", [sentenceP(A, r[1], r[6], "ma"), flagNote(A, r[1]), origDetails(A, r[1])]),
+        cell("mid", mid), cell("tx tb", [sentenceP(B, r[2], r[7], "mb"), flagNote(B, r[2]), origDetails(B, r[2])]),
         el("td", "no nb", nums(r[2])));
     }
     return tr;
