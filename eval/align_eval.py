@@ -1,4 +1,4 @@
-"""Alignment evaluation on the development gold set (eval/dev/*.json) and the test set (eval/test).
+"""Alignment evaluation: the synthetic dev and test sets (eval/dev, eval/test) and the realistic ones (eval/real).
 
 Usage:
     python eval/align_eval.py            # per-pair and overall P/R/F1, baselines, calibration, split
@@ -46,9 +46,12 @@ if str(ROOT) not in sys.path:
 from compare.align import MODELS, Aligner, ScoreModel  # noqa: E402
 from compare.options import CompareOptions  # noqa: E402
 from compare.pipeline import DocumentInput, compare_documents  # noqa: E402
+from facts import events_of, fact_figures, print_realism  # noqa: E402
 
 DEV_DIR = ROOT / "eval" / "dev"
 TEST_DIR = ROOT / "eval" / "test"  # never fitted on, never used to choose anything
+REAL_DEV_DIR = ROOT / "eval" / "real" / "dev"  # real events, written from real coverage (eval/real)
+REAL_TEST_DIR = ROOT / "eval" / "real" / "test"  # its test split: never fitted on, nothing chosen with it
 Pair = tuple[int, int]
 
 
@@ -487,11 +490,32 @@ def robustness(gold: Sequence[GoldPair], modes: Sequence[str], seed: int = 13) -
     return pipeline_figures(perturbed, modes)
 
 
+def realistic_section(gold: Sequence[GoldPair], modes: Sequence[str], title: str) -> dict[str, object]:
+    """Pair P/R/F1 through the pipeline and, for events of 3+ outlets compared at once, fact grouping."""
+    print(f"{title}: {len(gold)} pairs, {sum(len(g.strong) for g in gold)} strong and "
+          f"{sum(len(g.weak) for g in gold)} weak gold links")
+    out: dict[str, object] = {"pairs": pipeline_figures(gold, modes)}
+    events = events_of(gold, event_groups(gold))
+    print(f"facts across outlets ({len(events)} events, all outlets of an event compared at once):")
+    facts = {}
+    for mode in modes:
+        counts = fact_figures(events, mode)
+        facts[mode] = {"purity": counts.purity, "recall": counts.recall,
+                       "triangle_recall": counts.triangle_recall, "largest": counts.largest}
+        print(f"  {mode:<8} {counts.line()}")
+    print()
+    out["facts"] = facts
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", type=Path, default=DEV_DIR, help="folder of gold pair-*.json files")
     parser.add_argument("--test", type=Path, default=TEST_DIR,
                         help="folder of the test pairs (measured last; never fitted on)")
+    parser.add_argument("--real-dev", type=Path, default=REAL_DEV_DIR, help="realistic dev pairs (eval/real)")
+    parser.add_argument("--real-test", type=Path, default=REAL_TEST_DIR,
+                        help="realistic test pairs (measured last; never fitted on)")
     parser.add_argument("--fit", action="store_true", help="refit both score models on all pairs and print them")
     parser.add_argument("--modes", default="default,fast", help="modes to evaluate (comma-separated)")
     parser.add_argument("--no-baselines", action="store_true")
@@ -588,6 +612,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     report["robustness"] = robustness(gold, modes)
     report["formatting"] = formatting(gold, modes)
 
+    real_gold = load_gold(args.real_dev) if args.real_dev.is_dir() else []
+    real_test_gold = load_gold(args.real_test) if args.real_test.is_dir() else []
+    if real_gold:
+        print("how close each set is to real coverage (../shared/REAL-COVERAGE.md definitions):")
+        report["realism"] = print_realism([("dev", gold), ("real dev", real_gold), ("real test", real_test_gold)])
+        report["real"] = realistic_section(real_gold, modes, f"realistic dev set ({args.real_dev})")
+
     test_systems: dict[str, list[Counts]] = {}
     test_gold = load_gold(args.test) if args.test.is_dir() else []
     if test_gold:
@@ -602,6 +633,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.no_baselines:
             run_baselines(test_segs, test_systems, ", tuned on the test set")
         print()
+
+    if real_test_gold:
+        report["real_test"] = realistic_section(
+            real_test_gold, modes, f"realistic test set ({args.real_test}; never fitted on, nothing chosen with it)")
 
     print("summary (overall, micro-averaged):")
     for key, title, table in (("systems", "dev", systems), ("test", "test", test_systems)):

@@ -140,3 +140,46 @@ def fact_figures(events: Sequence[Event], mode: str) -> FactCounts:
     for event in events:
         total.add(score_facts(event, predicted_facts(event, mode)))
     return total
+
+
+# --- how much a labelled set looks like real coverage ------------------------------------------
+# The real column of ../shared/REAL-COVERAGE.md (33 pairs of real coverage, two labellers), and
+# the same definitions as ../shared/tools/realism.py, so `make eval` can print both side by side.
+REAL_COVERAGE = {"1:1": 0.27, "1:many": 0.51, "m:n": 0.22, "words mean": 26.9, "words median": 26.0,
+                 "linked": 0.43, "low overlap": 0.36}
+
+
+def realism(gold: Sequence) -> dict[str, float]:
+    """Link shapes, sentence length, share of linked sentences, low-overlap links of a gold set."""
+    import re
+    import statistics
+    from collections import Counter
+
+    def content(s: str) -> set[str]:
+        return {w.lower() for w in re.findall(r"[^\W\d_]{4,}", s)}
+
+    shape: Counter[str] = Counter()
+    words: list[int] = []
+    linked: list[float] = []
+    overlap: list[float] = []
+    for pair in gold:
+        ca, cb = Counter(i for i, _ in pair.strong), Counter(j for _, j in pair.strong)
+        for i, j in pair.strong:
+            shape["m:n" if ca[i] > 1 and cb[j] > 1 else "1:1" if ca[i] == cb[j] == 1 else "1:many"] += 1
+            x, y = content(pair.a[i]), content(pair.b[j])
+            overlap.append(len(x & y) / max(1, len(x | y)))
+        words += [len(re.findall(r"\w+", s)) for s in pair.a + pair.b]
+        linked.append((len(ca) + len(cb)) / max(1, len(pair.a) + len(pair.b)))
+    total = sum(shape.values()) or 1
+    return {"1:1": shape["1:1"] / total, "1:many": shape["1:many"] / total, "m:n": shape["m:n"] / total,
+            "words mean": statistics.mean(words), "words median": statistics.median(words),
+            "linked": statistics.mean(linked), "low overlap": sum(v < 0.1 for v in overlap) / max(1, len(overlap))}
+
+
+def print_realism(named: Sequence[tuple[str, Sequence]]) -> dict[str, dict[str, float]]:
+    stats = {name: realism(gold) for name, gold in named if gold}
+    print(f"  {'statistic':<14}" + "".join(f"{name:>12}" for name in stats) + f"{'real':>12}")
+    for key, real in REAL_COVERAGE.items():
+        print(f"  {key:<14}" + "".join(f"{s[key]:12.2f}" for s in stats.values()) + f"{real:12.2f}")
+    print()
+    return stats

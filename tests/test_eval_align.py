@@ -91,3 +91,48 @@ def test_event_groups_join_pairs_that_share_an_outlet_text():
     # Three outlets x, y, z of one event (three pairs), two pairs of their own, one of another event.
     gold = [pair("x", "y"), pair("p", "q"), pair("x", "z"), pair("y", "z"), pair("r", "s")]
     assert align_eval.event_groups(gold) == [0, 1, 0, 0, 2]
+
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "eval"))
+import facts  # noqa: E402
+
+sys.path.pop(0)
+
+
+def test_fact_scores_reward_one_fact_per_group_and_punish_chains():
+    """Three outlets: a0-b0-c0 is one fact told by all; b1-c1 another. A group that chains
+    b1 and c1 into the first fact is impure; groups that keep them apart are pure."""
+    event = facts.Event("toy")
+    edge = frozenset
+    event.strong = {edge({(0, 0), (1, 0)}), edge({(1, 0), (2, 0)}), edge({(0, 0), (2, 0)}), edge({(1, 1), (2, 1)})}
+    event.linked = set(event.strong)
+    good = facts.score_facts(event, [{(0, 0), (1, 0), (2, 0)}, {(1, 1), (2, 1)}])
+    assert (good.purity, good.recall, good.triangle_recall) == (1.0, 1.0, 1.0)
+    chained = facts.score_facts(event, [{(0, 0), (1, 0), (2, 0), (1, 1), (2, 1)}])
+    assert chained.recall == 1.0 and chained.purity < 0.6 and chained.largest == 5
+    # told once per pair (a-b and b-c apart): the triangle is not found
+    split = facts.score_facts(event, [{(0, 0), (1, 0)}, {(1, 0), (2, 0)}, {(1, 1), (2, 1)}])
+    assert split.triangle_recall == 0.0 and split.purity == 1.0
+
+
+def test_realism_statistics_follow_the_shared_definitions():
+    pair = align_eval.GoldPair(
+        "p", ["Rescuers pulled survivors from the rubble overnight.", "Alpha beta."],
+        ["Overnight, rescue crews freed people trapped under collapsed buildings.", "Gamma delta epsilon."],
+        strong={(0, 0), (1, 0)}, weak=set())
+    stats = facts.realism([pair])
+    assert stats["1:many"] == 1.0 and stats["m:n"] == 0.0
+    assert stats["linked"] == 0.75  # 3 of 4 sentences have a strong link
+    assert stats["low overlap"] == 1.0  # both pairs share almost no 4+-letter words
+
+
+def test_realistic_sets_are_consistent():
+    """eval/real: every gold span slices its sentence out of the published text; the test
+    split is the six events kept aside; strong links are the pairs both labellers call strong."""
+    for split, n_events in (("dev", 12), ("test", 6)):
+        gold = align_eval.load_gold(align_eval.ROOT / "eval" / "real" / split)
+        assert len({g.event for g in gold}) == n_events and len(gold) == 3 * n_events
+        for g in gold:
+            for text, sents, spans in ((g.text_a, g.a, g.spans_a), (g.text_b, g.b, g.spans_b)):
+                assert [text[s:e] for s, e in spans] == sents
+            assert not g.strong & g.weak and g.strong
