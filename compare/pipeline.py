@@ -17,7 +17,7 @@ import numpy as np
 from . import __version__
 from .align import STRONG_THRESHOLD, Aligner, PairAlignment, RawLink
 from .diff import word_diff
-from .errors import CompareError, UsageError
+from .errors import CompareError, InputError, UsageError
 from .graph import connected_components
 from .ingest import Source, read_source
 from .language import detect_language
@@ -70,7 +70,10 @@ def compare_documents(
         raise UsageError(f"need at least two documents to compare, got {len(inputs)}")
     if labels is not None and len(labels) > len(inputs):
         raise UsageError(f"got {len(labels)} --label values for {len(inputs)} documents")
-    sources = [_to_source(item, labels[k] if labels and k < len(labels) else None) for k, item in enumerate(inputs)]
+    sources = [
+        _to_source(item, labels[k] if labels and k < len(labels) else None, options)
+        for k, item in enumerate(inputs)
+    ]
     ids = unique_ids([s.label for s in sources])
     unknown = set(options.languages) - {s.label for s in sources} - set(ids)
     if unknown:
@@ -112,14 +115,14 @@ def compare_documents(
     )
 
 
-def _to_source(item: str | Path | DocumentInput | Source, label: str | None) -> Source:
+def _to_source(item: str | Path | DocumentInput | Source, label: str | None, options: CompareOptions) -> Source:
     if isinstance(item, Source):
         return item
     if isinstance(item, DocumentInput):
         if not item.text.strip():
             raise UsageError(f"{item.label}: is empty (no text to compare)")
         return Source(text=item.text, label=label or item.label, path=None, encoding=None)
-    return read_source(item, label=label)
+    return read_source(item, label=label, max_bytes=options.max_bytes)
 
 
 def unique_ids(labels: Sequence[str]) -> list[str]:
@@ -140,12 +143,20 @@ def _build_document(
 ) -> Document:
     given = options.languages.get(src.label) or options.languages.get(doc_id) or inline_language
     language = given or detect_language(src.text).language
-    spans = split_sentences(src.text)
+    spans = split_sentences(src.text, limit=options.max_sentences)  # stops just past the limit
+    if len(spans) > options.max_sentences:  # keeps alignment's time and memory bounded
+        raise InputError(
+            f"has more than {options.max_sentences:,} sentences, the limit per document "
+            f"(--max-sentences); raise it if this is really one article",
+            path=src.path or src.label,
+        )
     texts = [src.text[s.start : s.end] for s in spans]
     translations: list[str] | None = None
+    flags: list[str | None] = [None] * len(texts)
     model = engine = None
     if language != options.target_language:
         from .translate import get_translator  # engines load lazily, on first miss
+        from .translate.guard import runaway_reason
 
         try:
             translator = get_translator(source_language=language, options=options, progress=progress)
@@ -155,6 +166,8 @@ def _build_document(
             raise
         translations = translator.translate(texts)
         model, engine = translator.model_id, translator.engine
+        # Judged from the texts, not read from the translator: a cached run loads no engine, same flags.
+        flags = [runaway_reason(text, out) for text, out in zip(texts, translations, strict=True)]
     sentences = tuple(
         Sentence(
             index=k,
@@ -163,6 +176,7 @@ def _build_document(
             text=texts[k],
             translation=translations[k] if translations is not None else None,
             headline=k == 0 and is_headline(src.text, s),
+            translation_flag=flags[k],
         )
         for k, s in enumerate(spans)
     )
@@ -181,12 +195,13 @@ def _build_document(
     )
 
 
-def pair_headlines(a: Document, b: Document, alignment: PairAlignment, scores: np.ndarray) -> PairAlignment:
+def pair_headlines(a: Document, b: Document, alignment: PairAlignment, scores: "PairScores") -> PairAlignment:
     """Headlines pair with headlines: outlets headline the same event, in their own framing.
 
     When both documents open with a headline, the two are linked to each other
-    (scored by the aligner like any pair) and to nothing else, so a headline
-    never merges into a body sentence's link. Otherwise alignment is unchanged.
+    (scored by the aligner like any pair: `scores` always holds pair (0, 0)) and
+    to nothing else, so a headline never merges into a body sentence's link.
+    Otherwise alignment is unchanged.
     """
     if not (a.sentences and b.sentences and a.sentences[0].headline and b.sentences[0].headline):
         return alignment

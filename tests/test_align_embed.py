@@ -73,3 +73,27 @@ def test_token_vectors_match_the_sentence_vector_and_cache_is_bounded(monkeypatc
     enc.encode_tokens(["A third sentence about the summit in Geneva.", "And a fourth one, about the weather."])
     assert enc._token_pieces <= 20 and TEXTS[0] not in enc._token_cache
     assert enc._token_pieces == sum(len(v) for v in enc._token_cache.values())
+
+
+def test_tokenizing_in_chunks_gives_the_same_vectors(monkeypatch):
+    """Long comparisons are tokenized a chunk of texts at a time (bounded memory); the
+    batches, and so the vectors, are the same as tokenizing everything at once."""
+    import compare.embed as embed
+
+    whole = embed.MiniLMEncoder().encode(TEXTS)
+    monkeypatch.setattr(embed, "_TOKENIZE_CHUNK", 2)
+    np.testing.assert_array_equal(embed.MiniLMEncoder().encode(TEXTS), whole)
+
+
+def test_sentence_cache_is_bounded_and_results_do_not_depend_on_it(monkeypatch):
+    """Long comparisons embed tens of thousands of texts: the cache keeps the most recent
+    _CACHE_TEXTS, and what encode() returns is the same as with everything cached."""
+    import compare.embed as embed
+
+    whole = embed.MiniLMEncoder().encode(TEXTS + TEXTS[:2])
+    monkeypatch.setattr(embed, "_CACHE_TEXTS", 2)
+    enc = embed.MiniLMEncoder()
+    np.testing.assert_array_equal(enc.encode(TEXTS + TEXTS[:2]), whole)
+    assert len(enc._cache) == 2
+    # An evicted text is computed again (in another batch: equal up to float rounding).
+    np.testing.assert_allclose(enc.encode(TEXTS[:1]), whole[:1], atol=1e-5)

@@ -79,6 +79,40 @@ def test_cover_matches_direct_computation(monkeypatch, block):
                 assert merged_j[k, x] == pytest.approx(direct(vb, wb, vecs[i][x], weights[i][x]), abs=1e-5)
 
 
+@pytest.mark.parametrize("b_pieces", [1, 4, 1 << 16])
+@pytest.mark.parametrize("step", [1, 2, 4])
+def test_row_blocks_and_slices_of_the_other_document_give_the_same_cover(monkeypatch, b_pieces, step):
+    """block(i, j, start, stop) over consecutive row ranges, with the other document's pieces
+    taken a slice at a time, stitches into the whole matrices (what the aligner scores)."""
+    cover = TokenCover(DOCS, FakeEncoder())
+    whole = {(i, j): cover.block(i, j, 0, len(DOCS[i])) for i, j in [(0, 1), (1, 0), (0, 2)]}
+    monkeypatch.setattr(align_tokens, "_B_PIECES", b_pieces)
+    for (i, j), (single, merged_i, merged_j) in whole.items():
+        n = len(DOCS[i])
+        parts = [cover.block(i, j, start, min(n, start + step)) for start in range(0, n, step)]
+        np.testing.assert_allclose(np.vstack([p[0] for p in parts]), single, atol=1e-6)
+        np.testing.assert_allclose(np.vstack([p[1] for p in parts]), merged_i, atol=1e-6)
+        np.testing.assert_allclose(np.vstack([p[2] for p in parts]), merged_j, atol=1e-6)
+        assert merged_i.shape == (n - 1, len(DOCS[j])) and merged_j.shape == (n, len(DOCS[j]) - 1)
+
+
+def test_long_comparisons_are_encoded_a_chunk_at_a_time(monkeypatch):
+    """Past _ENCODE_CHUNK sentences the encoder is called a chunk at a time (its piece cache
+    then holds one chunk); the same vectors land in the same rows."""
+    whole = TokenCover(DOCS, FakeEncoder())
+    monkeypatch.setattr(align_tokens, "_ENCODE_CHUNK", 2)
+    calls: list[int] = []
+    enc = FakeEncoder()
+    encode = enc.encode_tokens
+    monkeypatch.setattr(enc, "encode_tokens", lambda texts: calls.append(len(texts)) or encode(texts))
+    chunked = TokenCover(DOCS, enc)
+    assert max(calls) == 2
+    for (m1, w1, o1, l1), (m2, w2, o2, l2) in zip(whole._docs, chunked._docs):
+        np.testing.assert_array_equal(m1, m2)
+        np.testing.assert_array_equal(w1, w2)
+        np.testing.assert_array_equal(o1, o2)
+
+
 def test_weights_favour_pieces_few_sentences_share_and_ignore_punctuation():
     cover = TokenCover(DOCS, FakeEncoder())
     matrix, weight, offsets, lengths = cover._docs[0]

@@ -37,7 +37,11 @@ def test_swapping_documents_mirrors_the_links(x, y):
     ab = compare_documents([DocumentInput(x, "x", "en"), DocumentInput(y, "y", "en")])
     ba = compare_documents([DocumentInput(y, "y", "en"), DocumentInput(x, "x", "en")])
     (cab,), (cba,) = ab.comparisons, ba.comparisons
-    assert {(l.a, l.b, l.score) for l in cab.links} == {(l.b, l.a, l.score) for l in cba.links}
+    # The same links; scores equal up to one unit of their 4-decimal rounding (the blocked
+    # scorer sums rows and columns in different orders, so float32 sums can differ in the last bit).
+    assert {(l.a, l.b) for l in cab.links} == {(l.b, l.a) for l in cba.links}
+    mirrored = {(l.b, l.a): l.score for l in cba.links}
+    assert all(abs(l.score - mirrored[(l.a, l.b)]) <= 1.5e-4 for l in cab.links)
     assert cab.only_in_a == cba.only_in_b and cab.only_in_b == cba.only_in_a
 
 
