@@ -51,7 +51,14 @@ def _inputs(tmp_path: Path) -> tuple[Path, Path]:
 def _compare(*args: object, **kwargs) -> subprocess.Popen:
     """`python -m compare ARGS` as a real process (signals, pipes and devices need one)."""
     argv = [sys.executable, "-m", "compare", *(os.fsencode(a) if isinstance(a, (str, Path)) else a for a in args)]
-    return subprocess.Popen(argv, cwd=ROOT, **kwargs)
+    # Default signal handling in the child, whatever the test runner inherited (nohup ignores SIGHUP,
+    # and an ignored signal stays ignored across exec: compare rightly leaves it so).
+    return subprocess.Popen(argv, cwd=ROOT, preexec_fn=_default_signals, **kwargs)
+
+
+def _default_signals() -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
 
 
 def _make_char_device(path: Path, major: int, minor: int) -> None:
