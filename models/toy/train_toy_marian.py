@@ -5,8 +5,8 @@ own real Marian model: two SentencePiece models and a 2+2-layer Marian
 transformer (d_model 64) trained on a generated toy language whose ~100 made-up
 words map one-to-one onto English words. It reaches 100% exact match on
 held-out sentences, in float32 and in CTranslate2 int8 on any x86 CPU, in about
-2-3 minutes on one CPU core; the output is ~1.5 MB in Hugging Face format (what
-`compare models pull --from DIR` accepts).
+3-4 minutes on one CPU core (230 s CPU measured on a busy 2-core machine); the
+output is ~1.5 MB in Hugging Face format (what `compare models pull --from DIR` accepts).
 
 Usage:  python models/toy/train_toy_marian.py [OUT_DIR]   (default tests/fixtures/toy-marian)
 
