@@ -10,7 +10,7 @@ OUT ?= out
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test eval bench clean chromium
+.PHONY: install demo test eval fit bench clean chromium
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,10 @@ test: install chromium
 
 eval: install
 	$(BIN)/python eval/align_eval.py
+
+# Refit the alignment score models on the development sets; rewrites compare/align/model.json.
+fit: install
+	$(BIN)/python eval/align_eval.py --fit
 
 bench: install
 	$(BIN)/python benchmarks/bench_cli.py

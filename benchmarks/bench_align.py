@@ -28,7 +28,7 @@ MEMORY_TARGET_MB = 1024
 
 def make_documents(n_docs: int, n_sent: int, seed: int = 7) -> list[list[str]]:
     """Documents that share facts (sentences built from shared word pools) in shuffled order."""
-    from compare.align_lexical import zipf_table
+    from compare.align.lexical import zipf_table
 
     rng = random.Random(seed)
     words = sorted(w for w, z in zipf_table().items() if w.isalpha() and 2.5 < z < 6.5)

@@ -37,7 +37,7 @@ TARGET_MB = 2048
 
 def one_word_documents(n: int, seed: int = 11) -> list[list[str]]:
     """Two documents of n one-word sentences; half of B's words are A's, in another order."""
-    from compare.align_lexical import zipf_table
+    from compare.align.lexical import zipf_table
 
     rng = random.Random(seed)
     words = sorted(w for w, z in zipf_table().items() if w.isalpha() and len(w) >= 4 and 2.5 < z < 5.5)

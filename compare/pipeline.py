@@ -10,15 +10,15 @@ import re
 from dataclasses import dataclass, replace
 from itertools import combinations
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
 from . import __version__
-from .align import STRONG_THRESHOLD, Aligner, PairAlignment, RawLink
+from .align import STRONG_THRESHOLD, Aligner, PairAlignment, PairScores, RawLink
+from .align.facts import group_facts
 from .diff import word_diff
 from .errors import CompareError, InputError, UsageError
-from .graph import connected_components
 from .ingest import Source, read_source
 from .language import detect_language
 from .options import CompareOptions
@@ -92,8 +92,11 @@ def compare_documents(
         mode=options.align_mode,
     )
     comparisons = []
+    pair_scores: dict[tuple[int, int], PairScores] = {}
     for i, j in combinations(range(len(documents)), 2):
         scores = aligner.scores(i, j)
+        if len(documents) > 2:  # read again when grouping facts across outlets
+            pair_scores[(i, j)] = scores
         alignment = pair_headlines(documents[i], documents[j], aligner.align(i, j, scores), scores)
         comparisons.append(_compare_pair(documents[i], documents[j], alignment))
     models = tuple(sorted({d.model for d in documents if d.model}))
@@ -110,7 +113,7 @@ def compare_documents(
         signature=signature,
         documents=tuple(documents),
         comparisons=tuple(comparisons),
-        coverage=coverage_groups(documents, comparisons) if len(documents) > 2 else (),
+        coverage=coverage_groups(documents, comparisons, pair_scores) if len(documents) > 2 else (),
         title=title,
     )
 
@@ -195,7 +198,7 @@ def _build_document(
     )
 
 
-def pair_headlines(a: Document, b: Document, alignment: PairAlignment, scores: "PairScores") -> PairAlignment:
+def pair_headlines(a: Document, b: Document, alignment: PairAlignment, scores: PairScores) -> PairAlignment:
     """Headlines pair with headlines: outlets headline the same event, in their own framing.
 
     When both documents open with a headline, the two are linked to each other
@@ -272,23 +275,42 @@ def longest_in_order(values: Sequence[int]) -> set[int]:
     return keep
 
 
-def coverage_groups(documents: Sequence[Document], comparisons: Sequence[PairComparison]) -> tuple[CoverageGroup, ...]:
-    """Facts across outlets: connected components of all links (singletons included).
+def coverage_groups(
+    documents: Sequence[Document],
+    comparisons: Sequence[PairComparison],
+    scores: Mapping[tuple[int, int], PairScores] | None = None,
+) -> tuple[CoverageGroup, ...]:
+    """Facts across outlets (compare/align/facts.py), then each sentence in no fact on its own.
 
+    A fact holds at most one sentence per outlet and a sentence may be in several facts.
+    `scores`: each document pair's link probabilities, keyed by document positions (i < j);
+    without them a fact joins only sentences linked to every member.
     Ordered by how many outlets carry the fact, then by first appearance.
     """
-    edges: list[tuple[tuple[str, int], tuple[str, int]]] = []
-    for comp in comparisons:
-        for link in comp.links:
-            nodes = [(comp.a, i) for i in link.a] + [(comp.b, j) for j in link.b]
-            edges.extend((node, nodes[0]) for node in nodes[1:])
-    sentences = [(doc.id, s.index) for doc in documents for s in doc.sentences]
-    order = {doc.id: k for k, doc in enumerate(documents)}
-    groups = []
-    for nodes in connected_components(edges, sentences):
-        by_doc: dict[str, list[int]] = {}
-        for doc_id, idx in sorted(nodes, key=lambda n: (order[n[0]], n[1])):
-            by_doc.setdefault(doc_id, []).append(idx)
-        groups.append({k: tuple(v) for k, v in by_doc.items()})
-    groups.sort(key=lambda g: (-len(g), min((order[d], idx[0]) for d, idx in g.items())))
+    position = {doc.id: k for k, doc in enumerate(documents)}
+    links = {
+        (position[c.a], position[c.b]): [(i, j) for link in c.links for i in link.a for j in link.b]
+        for c in comparisons
+    }
+    linked = {(x, y) for (da, db), pairs in links.items() for i, j in pairs for x, y in [((da, i), (db, j))]}
+
+    def prob(x: tuple[int, int], y: tuple[int, int]) -> float:
+        if x[0] > y[0]:
+            x, y = y, x
+        if scores is None:
+            return 1.0 if (x, y) in linked else 0.0
+        return _probability(scores, x, y)
+
+    facts = group_facts(links, prob) if scores is not None else group_facts(links, prob, join=1.0)
+    groups = [{documents[d].id: idx for d, idx in fact.items()} for fact in facts]
+    covered = {(d, i) for fact in facts for d, idx in fact.items() for i in idx}
+    groups += [{doc.id: (s.index,)} for d, doc in enumerate(documents) for s in doc.sentences if (d, s.index) not in covered]
+    groups.sort(key=lambda g: (-len(g), min((position[d], idx[0]) for d, idx in g.items())))
     return tuple(CoverageGroup(id=k + 1, sentences=g) for k, g in enumerate(groups))
+
+
+def _probability(scores: Mapping[tuple[int, int], PairScores], x: tuple[int, int], y: tuple[int, int]) -> float:
+    """Link probability of sentence x[1] of document x[0] and y[1] of y[0] (x[0] < y[0]);
+    0 below the scorer's floor."""
+    value = float(scores[(x[0], y[0])].lookup(np.array([x[1]]), np.array([y[1]]))[0])
+    return 0.0 if value != value else value

@@ -2,7 +2,8 @@
 
 Usage:
     python eval/align_eval.py            # per-pair and overall P/R/F1, baselines, calibration, split
-    python eval/align_eval.py --fit      # refit the score models on all dev pairs, print them
+    python eval/align_eval.py --fit      # refit the score models on all dev pairs (synthetic and realistic)
+                                         # and write compare/align/model.json
     python eval/align_eval.py --json out.json
     python eval/align_eval.py --robustness-only   # clean figures and the spelling-variant section only
 
@@ -43,7 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from compare.align import MODELS, Aligner, ScoreModel  # noqa: E402
+from compare.align import Aligner, ScoreModel, fitted  # noqa: E402
+from compare.align.model import MODEL_FILE  # noqa: E402
 from compare.options import CompareOptions  # noqa: E402
 from compare.pipeline import DocumentInput, compare_documents  # noqa: E402
 from facts import events_of, fact_figures, print_realism  # noqa: E402
@@ -308,7 +310,7 @@ def fit_model(
     """Logistic regression (Newton) of "strong gold" on the aligner's features; weak pairs left out.
 
     features: the feature names to fit (default: those of the mode's current model)."""
-    names = tuple(features) if features is not None else MODELS[mode].features
+    names = tuple(features) if features is not None else fitted()[mode].model.features
     xs, ys = [], []
     for seg in segs:
         x_seg, y_seg = _training_rows(seg, mode, names)
@@ -328,6 +330,23 @@ def fit_model(
         if np.abs(step).max() < 1e-8:
             break
     return ScoreModel(weights={n: round(float(v), 2) for n, v in zip(names, w[:-1])}, bias=round(float(w[-1]), 2))
+
+
+# Link thresholds written with the fitted models: chosen on held-out folds of the development sets
+# (three folds by event of eval/real/dev, the synthetic set added to each fold's training set;
+# docs/alignment.md, "linking"), with merge proposals on in default mode.
+FIT_THRESHOLDS = {"default": 0.35, "fast": 0.25}
+
+
+def write_models(models: dict[str, ScoreModel], fitted_on: list[str]) -> None:
+    """compare/align/model.json from fitted models (the file the aligner reads)."""
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    data["fitted_on"] = fitted_on
+    data["modes"] = {
+        mode: {"weights": dict(m.weights), "bias": m.bias, "threshold": FIT_THRESHOLDS[mode]} for mode, m in models.items()
+    }
+    MODEL_FILE.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    fitted.cache_clear()
 
 
 # --- spelling-variant robustness ---------------------------------------------------------------
@@ -491,10 +510,21 @@ def robustness(gold: Sequence[GoldPair], modes: Sequence[str], seed: int = 13) -
 
 
 def realistic_section(gold: Sequence[GoldPair], modes: Sequence[str], title: str) -> dict[str, object]:
-    """Pair P/R/F1 through the pipeline and, for events of 3+ outlets compared at once, fact grouping."""
+    """Pair P/R/F1 and calibration through the pipeline and, for events of 3+ outlets compared
+    at once, fact grouping."""
     print(f"{title}: {len(gold)} pairs, {sum(len(g.strong) for g in gold)} strong and "
           f"{sum(len(g.weak) for g in gold)} weak gold links")
-    out: dict[str, object] = {"pairs": pipeline_figures(gold, modes)}
+    segs = [segment(g) for g in gold]
+    pairs: dict[str, dict[str, float]] = {}
+    calib: dict[str, object] = {}
+    for mode in modes:
+        preds = [run_pipeline(s, mode) for s in segs]
+        total = total_of([score_pairs(s.gold, p) for s, p in zip(segs, preds)])
+        pairs[mode] = {"precision": total.precision, "recall": total.recall, "f1": total.f1}
+        calib[mode] = rows = calibration(segs, preds)
+        print(f"  {mode:<8} {fmt(total)}   calibration " + "   ".join(f"{name}: {ok:.1%} of {n}" for name, n, ok in rows))
+    print()
+    out: dict[str, object] = {"pairs": pairs, "calibration": calib}
     events = events_of(gold, event_groups(gold))
     print(f"facts across outlets ({len(events)} events, all outlets of an event compared at once):")
     facts = {}
@@ -531,8 +561,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     segs = [segment(g) for g in gold]
     if args.fit:
-        for mode in modes:
-            print(f"{mode!r}: {fit_model(segs, mode)!r},")
+        real_segs = [segment(g) for g in load_gold(args.real_dev)] if args.real_dev.is_dir() else []
+        write_models({mode: fit_model(segs + real_segs, mode) for mode in ("default", "fast")},
+                     [str(p.relative_to(ROOT)) for p in (args.dev, args.real_dev) if p.is_dir()])
+        print(MODEL_FILE.read_text(encoding="utf-8"))
         return 0
 
     report: dict[str, object] = {"pairs": len(gold), "strong_links": sum(len(g.strong) for g in gold)}

@@ -1,4 +1,4 @@
-"""Token coverage (compare/align_tokens.py): exact against a direct computation, and useful."""
+"""Token coverage (compare/align/tokens.py): exact against a direct computation, and useful."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-import compare.align_tokens as align_tokens
-from compare.align_tokens import TokenCover
+import compare.align.tokens as align_tokens
+from compare.align.tokens import TokenCover
 
 
 class FakeEncoder:
