@@ -292,25 +292,18 @@ def coverage_groups(
         (position[c.a], position[c.b]): [(i, j) for link in c.links for i in link.a for j in link.b]
         for c in comparisons
     }
-    linked = {(x, y) for (da, db), pairs in links.items() for i, j in pairs for x, y in [((da, i), (db, j))]}
-
-    def prob(x: tuple[int, int], y: tuple[int, int]) -> float:
-        if x[0] > y[0]:
-            x, y = y, x
-        if scores is None:
-            return 1.0 if (x, y) in linked else 0.0
-        return _probability(scores, x, y)
-
-    facts = group_facts(links, prob) if scores is not None else group_facts(links, prob, join=1.0)
+    if scores is None:
+        prob = {((da, i), (db, j)): 1.0 for (da, db), pairs in links.items() for i, j in pairs}
+        facts = group_facts(links, prob, join=1.0)
+    else:
+        prob = {
+            ((da, r), (db, c)): v
+            for (da, db), held in scores.items()
+            for r, c, v in zip(held.rows.tolist(), held.cols.tolist(), held.values.tolist())
+        }
+        facts = group_facts(links, prob)
     groups = [{documents[d].id: idx for d, idx in fact.items()} for fact in facts]
     covered = {(d, i) for fact in facts for d, idx in fact.items() for i in idx}
     groups += [{doc.id: (s.index,)} for d, doc in enumerate(documents) for s in doc.sentences if (d, s.index) not in covered]
     groups.sort(key=lambda g: (-len(g), min((position[d], idx[0]) for d, idx in g.items())))
     return tuple(CoverageGroup(id=k + 1, sentences=g) for k, g in enumerate(groups))
-
-
-def _probability(scores: Mapping[tuple[int, int], PairScores], x: tuple[int, int], y: tuple[int, int]) -> float:
-    """Link probability of sentence x[1] of document x[0] and y[1] of y[0] (x[0] < y[0]);
-    0 below the scorer's floor."""
-    value = float(scores[(x[0], y[0])].lookup(np.array([x[1]]), np.array([y[1]]))[0])
-    return 0.0 if value != value else value

@@ -100,7 +100,8 @@ class PairComparison:
 
 @dataclass(frozen=True, slots=True)
 class CoverageGroup:
-    """A fact: sentences linked to each other across outlets (connected component)."""
+    """A fact: sentences of several outlets that tell it (compare/align/facts.py), or one
+    sentence that no other outlet tells. A sentence that carries several facts is in several."""
 
     id: int
     sentences: dict[str, tuple[int, ...]]  # document id -> sentence indices
@@ -165,6 +166,23 @@ class ComparisonResult:
             if doc.id == doc_id:
                 return doc
         raise KeyError(doc_id)
+
+    def wording(self, group: CoverageGroup) -> tuple[str, tuple[int, ...]]:
+        """The member that words the fact most specifically: the outlet whose sentences are in
+        the fewest facts, then have the fewest words (ties: document order). A wire lead that
+        packs several facts is in several groups; a member of this group only says which."""
+        uses: dict[tuple[str, int], int] = {}
+        for other in self.coverage:
+            for doc_id, indices in other.sentences.items():
+                for i in indices:
+                    uses[(doc_id, i)] = uses.get((doc_id, i), 0) + 1
+
+        def key(item: tuple[str, tuple[int, ...]]) -> tuple[int, int]:
+            doc = self.document(item[0])
+            shared = max((uses.get((item[0], i), 1) for i in item[1]), default=1)
+            return shared, sum(len(doc.sentences[i].compare_text.split()) for i in item[1])
+
+        return min(group.sentences.items(), key=key)
 
     def outlet_summary(self) -> tuple[OutletSummary, ...]:
         """Per-outlet figures (derived from the links; see OutletSummary)."""

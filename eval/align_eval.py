@@ -538,6 +538,29 @@ def realistic_section(gold: Sequence[GoldPair], modes: Sequence[str], title: str
     return out
 
 
+def realistic_folds(gold: Sequence[GoldPair], synthetic: Sequence[Segmented], modes: Sequence[str],
+                    folds: int = 3) -> dict[str, float]:
+    """The realistic dev figure without fitting on the pairs measured: events in `folds` folds
+    (sorted by name, every folds-th), each measured with a model fitted on the other folds and
+    the synthetic dev set (the way the thresholds were chosen); the aligner alone, no pipeline."""
+    segs = [segment(g) for g in gold]
+    events = sorted({g.event for g in gold})
+    print(f"realistic dev, held-out folds ({folds} folds of {len(events)} events; model fitted on the other "
+          "folds and the synthetic dev set):")
+    out = {}
+    for mode in modes:
+        per = []
+        for k in range(folds):
+            held = set(events[k::folds])
+            model = fit_model(list(synthetic) + [s for s in segs if s.gold.event not in held], mode)
+            per.extend(score_pairs(s.gold, run_aligner(s, mode, model)) for s in segs if s.gold.event in held)
+        total = total_of(per)
+        out[mode] = total.f1
+        print(f"  {mode:<8} pooled {fmt(total)}")
+    print()
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", type=Path, default=DEV_DIR, help="folder of gold pair-*.json files")
@@ -650,6 +673,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("how close each set is to real coverage (../shared/REAL-COVERAGE.md definitions):")
         report["realism"] = print_realism([("dev", gold), ("real dev", real_gold), ("real test", real_test_gold)])
         report["real"] = realistic_section(real_gold, modes, f"realistic dev set ({args.real_dev})")
+        report["real_folds"] = realistic_folds(real_gold, segs, modes)
 
     test_systems: dict[str, list[Counts]] = {}
     test_gold = load_gold(args.test) if args.test.is_dir() else []

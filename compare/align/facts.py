@@ -30,7 +30,7 @@ JOIN = 0.45  # chosen on half of the realistic dev events, checked on the other 
 
 def group_facts(
     links: Mapping[tuple[int, int], Iterable[tuple[int, int]]],
-    prob: Callable[[Node, Node], float],
+    prob: Mapping[tuple[Node, Node], float],
     *,
     join: float = JOIN,
 ) -> list[dict[int, tuple[int, ...]]]:
@@ -38,7 +38,7 @@ def group_facts(
 
     Args:
         links: for each document pair (da, db), the linked sentence pairs (i of da, j of db).
-        prob: link probability of two sentences of different documents (0 when unknown).
+        prob: link probabilities, keyed ((da, i), (db, j)) with da < db; a pair not held is 0.
         join: least mean probability to a fact's members of other documents for a new member.
 
     Returns:
@@ -51,45 +51,56 @@ def group_facts(
             x, y = (da, i), (db, j)
             linked[x].add(y)
             linked[y].add(x)
+
+    both = dict(prob)
+    both.update({(y, x): v for (x, y), v in prob.items()})  # either order: one lookup a pair
+    get = both.get
+
     memo: dict[frozenset[Node], frozenset[Node]] = {}  # growth from a set is deterministic: share it
 
     def grow(seed: frozenset[Node]) -> frozenset[Node]:
-        fact, path = set(seed), []
+        fact: set[Node] = set()
+        docs: set[int] = set()
+        sums: dict[Node, float] = {}  # candidate -> sum of its probabilities to the members
+        path = []
+        new = list(seed)
         while True:
+            # Admit the new members, then keep each candidate's sum up to date incrementally.
+            fact.update(new)
+            docs.update(d for d, _ in new)
+            for c in [c for c in sums if c[0] in docs]:
+                del sums[c]
+            for c in sums:
+                for y in new:
+                    sums[c] += get((c, y), 0.0)
+            for y in new:
+                for c in linked[y]:
+                    if c[0] not in docs and c not in sums:
+                        sums[c] = sum([get((c, x), 0.0) for x in fact])
             key = frozenset(fact)
             if key in memo:
                 result = memo[key]
                 break
             path.append(key)
-            docs = {d for d, _ in fact}
-            best, chosen = -1.0, []
-            for c in set().union(*(linked[x] for x in fact)) - fact:
-                if c[0] in docs:  # one sentence per outlet
-                    continue
-                score = sum(prob(c, x) for x in fact) / len(fact)
-                if score < join:
-                    continue
-                if score > best:
-                    best, chosen = score, [c]
-                elif score == best:
-                    chosen.append(c)  # an exact tie joins together: no order decides
-            if not chosen:
-                result = key
-                break
-            # Two tied candidates of one outlet cannot both join: neither does.
+            # Rounded, as the probabilities are: sums in another order (the documents given in
+            # another order) can differ in their last bits, and must not decide a tie.
+            top = max(sums.values(), default=-1.0)
+            near = {c: round(s, 6) for c, s in sums.items() if s >= top - 1e-6}
+            best = max(near.values(), default=-1.0)
+            chosen = [c for c, s in near.items() if s == best] if best >= round(join * len(fact), 6) else []
+            # An exact tie joins together (no order decides), but never two sentences of one outlet.
             per_doc: dict[int, int] = defaultdict(int)
             for c in chosen:
                 per_doc[c[0]] += 1
-            chosen = [c for c in chosen if per_doc[c[0]] == 1]
-            if not chosen:
+            new = [c for c in chosen if per_doc[c[0]] == 1]
+            if not new:
                 result = key
                 break
-            fact.update(chosen)
         for key in path:
             memo[key] = result
         return result
 
-    grown = {grow(frozenset((x, y))) for x, ys in linked.items() for y in ys}
+    grown = {grow(frozenset((x, y))) for x, ys in linked.items() for y in ys if x < y}
     containing: dict[Node, list[frozenset[Node]]] = defaultdict(list)
     for f in grown:
         for x in f:

@@ -316,17 +316,17 @@ def _coverage_view(result: ComparisonResult) -> dict[str, Any]:
                 cells.append({"has": True, "title": hover, "n": _numbers(tuple(indices))})
             else:
                 cells.append({"has": False, "title": f"not in {doc.label}", "n": ""})
-        first_id = next(iter(group.sentences))
+        first_id, indices = result.wording(group)
         first = result.document(first_id)
         groups.append(
             {
                 "id": group.id,
                 "cells": cells,
                 "count": len(group.sentences),
-                "text": _joined(first, tuple(group.sentences[first_id])),
+                "text": _joined(first, indices),
                 "source": first.label,
                 "only": first.label if len(group.sentences) == 1 else None,
-                "flag": _flag_view(first.flag_of(tuple(group.sentences[first_id]))),
+                "flag": _flag_view(first.flag_of(indices)),
             }
         )
     return {"groups": groups, "outlets": len(docs)}

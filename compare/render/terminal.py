@@ -217,12 +217,15 @@ def _render_coverage(console: Console, result: ComparisonResult) -> None:
     table.add_column("#", justify="right", style=DIM)
     for doc in docs:
         table.add_column(Text(doc.label), justify="center")
-    table.add_column("fact (first outlet's wording)", overflow="fold")
+    table.add_column("fact (shortest wording)", overflow="fold")
     for group in result.coverage:
         cells = ["✓" if doc.id in group.sentences else "·" for doc in docs]
-        first_doc = result.document(next(iter(group.sentences)))
-        first = first_doc.sentences[group.sentences[first_doc.id][0]]
-        fact = Text(f"{FLAG} " if first.translation_flag else "") + Text(first.compare_text)
+        doc_id, indices = result.wording(group)
+        doc = result.document(doc_id)
+        text = " ".join(doc.sentences[i].compare_text for i in indices)
+        fact = Text(f"{FLAG} " if doc.flag_of(indices) else "") + Text(text)
+        if len(group.sentences) > 1:
+            fact.append(f"  ({doc.label})", style=DIM)
         table.add_row(str(group.id), *cells, fact)
     console.print(table)
     n = len(result.coverage)
