@@ -32,6 +32,7 @@ test: install chromium
 
 eval: install
 	$(BIN)/python eval/align_eval.py
+	$(BIN)/python eval/findings_eval.py
 
 # Refit the alignment score models on the development sets; rewrites compare/align/model.json.
 fit: install

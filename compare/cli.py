@@ -71,6 +71,20 @@ def parse_size(value: str, *, flag: str = "--max-bytes") -> int:
     return round(float(match[1]) * _SIZE_UNITS[match[2].lower()])
 
 
+def _finding_types(names: str | None, none: bool) -> dict[str, tuple[str, ...]]:
+    """--findings TYPE,... / --no-findings -> CompareOptions.findings (validated there)."""
+    if none:
+        if names:
+            raise UsageError("--findings and --no-findings cannot be used together")
+        return {"findings": ()}
+    if names is None:
+        return {}
+    types = tuple(dict.fromkeys(t.strip().lower() for t in names.split(",") if t.strip()))
+    if not types:
+        raise UsageError("--findings needs at least one type, e.g. --findings number (or use --no-findings)")
+    return {"findings": types}
+
+
 def _limits(max_bytes: str | None, max_sentences: int | None) -> dict[str, int]:
     """Only the limits given on the command line (CompareOptions holds the defaults and checks ranges)."""
     limits: dict[str, int] = {}
@@ -132,6 +146,16 @@ def compare(
             show_default=False,
         ),
     ] = None,
+    findings: Annotated[
+        Optional[str],
+        typer.Option(
+            "--findings",
+            metavar="TYPE,...",
+            help="Framing findings to look for (experimental, off by default; available: number).",
+            show_default=False,
+        ),
+    ] = None,
+    no_findings: Annotated[bool, typer.Option("--no-findings", help="Look for no framing findings.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR=1).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report (with --json/--html).")] = False,
     traceback: Annotated[bool, typer.Option("--traceback", help="Show tracebacks of errors (for bug reports).")] = False,
@@ -161,6 +185,7 @@ def compare(
         align_mode="fast" if fast else "default",
         threshold=threshold,
         **_limits(max_bytes, max_sentences),
+        **_finding_types(findings, no_findings),
     )
     requests = [
         OutputRequest(flag, target, what)

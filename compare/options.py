@@ -52,6 +52,9 @@ class CompareOptions:
     threshold: float | None = None
     max_bytes: int = 20_000_000
     max_sentences: int = 20_000
+    # Finding detectors to run (compare/framing). None by default: the only detector so far,
+    # "number", is not yet precise enough on realistic coverage to run unasked (README).
+    findings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         from .language import check_language_code
@@ -71,6 +74,13 @@ class CompareOptions:
             raise UsageError(f"unknown device {self.device!r}; choose one of: auto, cpu, cuda")
         if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
             raise UsageError(f"--threshold must be between 0 and 1, not {self.threshold}")
+        from .framing import DETECTORS
+
+        unknown = [t for t in self.findings if t not in DETECTORS]
+        if unknown:
+            raise UsageError(
+                f"--findings: unknown or not yet available type {unknown[0]!r}; available: {', '.join(DETECTORS)}"
+            )
         for flag, value in (("--max-bytes", self.max_bytes), ("--max-sentences", self.max_sentences)):
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise UsageError(f"{flag} must be a whole number above 0, not {value!r}")

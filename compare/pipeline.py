@@ -17,7 +17,8 @@ import numpy as np
 from . import __version__
 from .align import STRONG_THRESHOLD, Aligner, PairAlignment, PairScores, RawLink
 from .align.facts import group_facts
-from .diff import word_diff
+from .diff import word_diff, words_changed
+from .framing import find
 from .errors import CompareError, InputError, UsageError
 from .ingest import Source, read_source
 from .language import detect_language
@@ -98,7 +99,7 @@ def compare_documents(
         if len(documents) > 2:  # read again when grouping facts across outlets
             pair_scores[(i, j)] = scores
         alignment = pair_headlines(documents[i], documents[j], aligner.align(i, j, scores), scores)
-        comparisons.append(_compare_pair(documents[i], documents[j], alignment))
+        comparisons.append(_compare_pair(documents[i], documents[j], alignment, options.findings))
     models = tuple(sorted({d.model for d in documents if d.model}))
     engines = {d.engine for d in documents if d.engine}
     signature = Signature(
@@ -224,25 +225,34 @@ def pair_headlines(a: Document, b: Document, alignment: PairAlignment, scores: P
     )
 
 
-def _compare_pair(a: Document, b: Document, alignment: PairAlignment) -> PairComparison:
+def _compare_pair(
+    a: Document, b: Document, alignment: PairAlignment, findings: Sequence[str] = ()
+) -> PairComparison:
     raws = sorted(alignment.links, key=lambda raw: (raw.a[0], raw.b[0]))
     in_order = longest_in_order([raw.b[0] for raw in raws])
     links = []
     for k, raw in enumerate(raws):
         text_a = " ".join(a.sentences[i].compare_text for i in raw.a)
         text_b = " ".join(b.sentences[j].compare_text for j in raw.b)
+        diff = word_diff(text_a, text_b)
         links.append(
             Link(
                 a=raw.a,
                 b=raw.b,
                 score=raw.score,
                 strength=raw.strength,
-                diff=word_diff(text_a, text_b),
+                diff=diff,
                 moved=k not in in_order,
+                words=words_changed(diff),
             )
         )
     return PairComparison(
-        a=a.id, b=b.id, links=tuple(links), only_in_a=alignment.only_in_a, only_in_b=alignment.only_in_b
+        a=a.id,
+        b=b.id,
+        links=tuple(links),
+        only_in_a=alignment.only_in_a,
+        only_in_b=alignment.only_in_b,
+        findings=find(a, b, links, findings) if findings else (),
     )
 
 

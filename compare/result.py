@@ -1,6 +1,6 @@
 """The result model: one versioned object that every renderer reads.
 
-`ComparisonResult.to_dict()` *is* the JSON schema (`compare/1`, documented in
+`ComparisonResult.to_dict()` *is* the JSON schema (`compare/2`, documented in
 docs/schema.md); renderers (terminal, JSON, HTML) read this object and compute
 nothing of their own, so all formats always agree. `from_dict()` reads a saved
 JSON back, so reports can be rendered later from the JSON alone.
@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-SCHEMA = "compare/1"
+SCHEMA = "compare/2"
+READABLE = ("compare/1", "compare/2")  # compare/1: the same without pair findings
 
 DiffTag = Literal["equal", "delete", "insert", "replace"]
 Strength = Literal["strong", "weak"]
@@ -85,6 +86,34 @@ class Link:
     strength: Strength
     diff: tuple[DiffOp, ...] = ()
     moved: bool = False  # B tells this fact out of A's order (off the longest in-order chain)
+    words: tuple[int, int, int] = (0, 0, 0)  # (kept, removed, added) words of the diff, counted by the pipeline
+
+
+FindingType = Literal["number", "attribution", "certainty", "quote", "loaded", "entity", "detail"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Evidence: characters start..end of a sentence's displayed text (its translation when it
+    has one, the original otherwise)."""
+
+    sentence: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A framing difference on one link (compare/framing): what differs, with its evidence."""
+
+    type: FindingType
+    a: tuple[int, ...]  # the link's sentences, as in Link
+    b: tuple[int, ...]
+    a_spans: tuple[Span, ...]  # empty where a side has no evidence
+    b_spans: tuple[Span, ...]
+    summary: str
+    confidence: float  # in [0, 1]
+    caution: str | None = None  # why it may not be the outlet's doing (machine translation, ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +125,7 @@ class PairComparison:
     links: tuple[Link, ...]
     only_in_a: tuple[int, ...]
     only_in_b: tuple[int, ...]
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +235,7 @@ class ComparisonResult:
         return tuple(out)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form (schema `compare/1`)."""
+        """The JSON form (schema `compare/2`)."""
         return {
             "schema": self.schema,
             "signature": {
@@ -227,6 +257,7 @@ class ComparisonResult:
                     "links": [_link_dict(link) for link in c.links],
                     "only_in_a": list(c.only_in_a),
                     "only_in_b": list(c.only_in_b),
+                    "findings": [_finding_dict(f) for f in c.findings],
                 }
                 for c in self.comparisons
             ],
@@ -251,11 +282,10 @@ class ComparisonResult:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ComparisonResult":
         """Read a result back from its JSON form."""
-        if data.get("schema") != SCHEMA:
+        if data.get("schema") not in READABLE:
             raise ValueError(f"unsupported schema {data.get('schema')!r}; expected {SCHEMA!r}")
         sig = data["signature"]
         return cls(
-            schema=data["schema"],
             signature=Signature(
                 version=sig["version"],
                 target_language=sig["target_language"],
@@ -305,11 +335,14 @@ class ComparisonResult:
                             strength=link["strength"],
                             diff=tuple(DiffOp(op["op"], op["a"], op["b"]) for op in link["diff"]),
                             moved=link.get("moved", False),
+                            words=(link["words"]["kept"], link["words"]["removed"], link["words"]["added"])
+                            if "words" in link else (0, 0, 0),
                         )
                         for link in c["links"]
                     ),
                     only_in_a=tuple(c["only_in_a"]),
                     only_in_b=tuple(c["only_in_b"]),
+                    findings=tuple(_finding(f) for f in c.get("findings", [])),
                 )
                 for c in data["comparisons"]
             ),
@@ -319,6 +352,32 @@ class ComparisonResult:
             ),
             findings=tuple(data.get("findings", [])),
         )
+
+
+def _finding(f: dict[str, Any]) -> Finding:
+    return Finding(
+        type=f["type"],
+        a=tuple(f["a"]),
+        b=tuple(f["b"]),
+        a_spans=tuple(Span(s["sentence"], s["start"], s["end"]) for s in f["a_spans"]),
+        b_spans=tuple(Span(s["sentence"], s["start"], s["end"]) for s in f["b_spans"]),
+        summary=f["summary"],
+        confidence=f["confidence"],
+        caution=f.get("caution"),
+    )
+
+
+def _finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "type": f.type,
+        "a": list(f.a),
+        "b": list(f.b),
+        "a_spans": [{"sentence": s.sentence, "start": s.start, "end": s.end} for s in f.a_spans],
+        "b_spans": [{"sentence": s.sentence, "start": s.start, "end": s.end} for s in f.b_spans],
+        "summary": f.summary,
+        "confidence": round(f.confidence, 4),
+        "caution": f.caution,
+    }
 
 
 def _document_dict(d: Document) -> dict[str, Any]:
@@ -349,9 +408,7 @@ def _document_dict(d: Document) -> dict[str, Any]:
 
 
 def _link_dict(link: Link) -> dict[str, Any]:
-    from .diff import words_changed
-
-    kept, removed, added = words_changed(link.diff)
+    kept, removed, added = link.words
     return {
         "a": list(link.a),
         "b": list(link.b),

@@ -252,8 +252,10 @@ def test_json_without_the_flag_still_reads_and_round_trips_with_it():
     for doc in data["documents"]:
         for s in doc["sentences"]:
             del s["translation_flag"]  # a compare/1 file written before the field existed
+    data["schema"] = "compare/1"
+    for comp in data["comparisons"]:
+        del comp["findings"]  # compare/1 had no pair findings
     assert ComparisonResult.from_dict(data).to_dict() == result.to_dict()
-    assert data["schema"] == "compare/1"
 
 
 def test_flag_is_kept_through_json_and_html_drawn_pairs(looping_translator):

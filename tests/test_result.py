@@ -1,4 +1,4 @@
-"""The result model and its JSON form (schema compare/1), as documented in docs/schema.md."""
+"""The result model and its JSON form (schema compare/2), as documented in docs/schema.md."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def test_json_has_the_documented_shape():
         {"schema": str, "signature": dict, "title": (str, type(None)), "created": (str, type(None)),
          "documents": list, "comparisons": list, "coverage": list, "summary": list, "findings": list},
     )
-    assert data["schema"] == "compare/1"
+    assert data["schema"] == "compare/2"
     doc = data["documents"][0]
     _check_keys(
         doc,
@@ -43,7 +43,7 @@ def test_json_has_the_documented_shape():
         )
         assert text[s["start"] : s["end"]] == s["text"]
     comp = data["comparisons"][0]
-    _check_keys(comp, {"a": str, "b": str, "links": list, "only_in_a": list, "only_in_b": list})
+    _check_keys(comp, {"a": str, "b": str, "links": list, "only_in_a": list, "only_in_b": list, "findings": list})
     assert comp["a"] == doc["id"]
     link = comp["links"][0]
     _check_keys(

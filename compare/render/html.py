@@ -38,7 +38,7 @@ from typing import Any, Literal
 from markupsafe import Markup
 
 from ..language import language_name
-from ..result import ComparisonResult, Document, Link, PairComparison, Sentence
+from ..result import ComparisonResult, Document, Finding, Link, PairComparison, Sentence
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -88,7 +88,8 @@ def render_html(result: ComparisonResult) -> str:
         "pair": pairs[0] if pairs else None,
         "multi": multi,
         "coverage": _coverage_view(result) if result.coverage else None,
-        "findings": [_finding_view(f) for f in result.findings],
+        "findings": [_pair_finding_view(result, comp, f) for comp in result.comparisons for f in comp.findings]
+        + [_finding_view(f) for f in result.findings],
         "any_translated": any(d.translated for d in result.documents),
         "flagged": _flagged_view(result),
         "data_json": Markup(_script_json(_pairs_data(result, pairs))) if multi and pairs else None,
@@ -330,6 +331,19 @@ def _coverage_view(result: ComparisonResult) -> dict[str, Any]:
             }
         )
     return {"groups": groups, "outlets": len(docs)}
+
+
+def _pair_finding_view(result: ComparisonResult, comp: PairComparison, f: Finding) -> dict[str, Any]:
+    """A finding on one link: its summary, then where it is and how sure."""
+    a, b = result.document(comp.a), result.document(comp.b)
+    fields = [
+        ("type", f.type),
+        ("sentences", f"{a.label} {_numbers(f.a)} ↔ {b.label} {_numbers(f.b)}"),
+        ("confidence", f"{f.confidence:.2f}"),
+    ]
+    if f.caution:
+        fields.append(("uncertain", f.caution))
+    return {"head": f.summary, "fields": fields}
 
 
 def _finding_view(finding: dict[str, Any]) -> dict[str, Any]:

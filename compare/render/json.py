@@ -1,4 +1,4 @@
-"""JSON renderer: the result model as-is (schema `compare/1`, docs/schema.md)."""
+"""JSON renderer: the result model as-is (schema `compare/2`, docs/schema.md)."""
 
 from __future__ import annotations
 

@@ -151,6 +151,8 @@ def _render_pair(
     )
     console.rule(style=DIM)
     console.print(head)
+    if comp.findings:
+        _render_findings(console, comp)
     if not detailed:
         return
     for link in comp.links:
@@ -167,6 +169,19 @@ def _render_pair(
             _print_flag(console, s.translation_flag, 8)
             if show_original and s.translation is not None:
                 console.print(Text(f"        {s.text}", style=DIM))
+
+
+def _render_findings(console: Console, comp: PairComparison) -> None:
+    """How they differ: one line a finding, most confident first (ties: A's order)."""
+    console.print(Text("How they differ:", style="bold"))
+    for f in sorted(comp.findings, key=lambda f: (-f.confidence, f.a, f.b)):
+        ia = ",".join(str(i + 1) for i in f.a)
+        ib = ",".join(str(j + 1) for j in f.b)
+        line = Text(f"  {f.type:<11} A{ia} ↔ B{ib}  ", style=DIM)
+        line.append(f.summary)
+        if f.caution:
+            line.append(f"  (uncertain: {f.caution})", style=DIM)
+        console.print(line)
 
 
 def _render_link(console: Console, a: Document, b: Document, link: Link, *, plain: bool, show_original: bool) -> None:

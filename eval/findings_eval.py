@@ -1,0 +1,104 @@
+"""Framing findings against the labelled strong links of the realistic sets (eval/real/findings).
+
+Usage:
+    python eval/findings_eval.py            # agreement of the two labellings, then precision/recall per type
+
+Labels: eval/real/findings/labels/{l1,l2}/EVENT/A__B.json, one finding per type per strong link at
+most, made independently from ../shared/guides/framing-labelling.md. Merged as the alignment gold is:
+recall is measured against findings both labellers recorded (same link, same type), precision
+counts a predicted finding correct when either labeller recorded that type on a link its
+sentences overlap. Predictions go through the pipeline (compare_documents: segmentation,
+alignment, findings) and are mapped to gold sentences by character overlap, as the maintainers'
+held-out measure does; so recall is also bounded by alignment.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "eval"))
+
+from align_eval import REAL_DEV_DIR, REAL_TEST_DIR, load_gold, overlap_map  # noqa: E402
+from compare.framing import DETECTORS, FINDING_TYPES  # noqa: E402
+from compare.options import CompareOptions  # noqa: E402
+from compare.pipeline import DocumentInput, compare_documents  # noqa: E402
+
+LABELS = ROOT / "eval" / "real" / "findings" / "labels"
+Key = tuple[str, int, int, str]  # (pair id, gold a, gold b, type)
+
+
+def labelled(labeller: str) -> set[Key]:
+    out: set[Key] = set()
+    for path in sorted((LABELS / labeller).glob("*/*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        pair = f"{data['event']}__{path.stem}"
+        for f in data["findings"]:
+            out.add((pair, int(f["a"]), int(f["b"]), str(f["type"])))
+    return out
+
+
+def f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def agreement(l1: set[Key], l2: set[Key], pairs: set[str]) -> None:
+    print("labellers' agreement (F1 of one labelling against the other, same link and type):")
+    for t in FINDING_TYPES:
+        x = {k for k in l1 if k[3] == t and k[0] in pairs}
+        y = {k for k in l2 if k[3] == t and k[0] in pairs}
+        both = len(x & y)
+        print(f"  {t:<12} {f1(both / len(x), both / len(y)) if x and y else 0.0:.2f}   (l1 {len(x)}, l2 {len(y)}, both {both})")
+    x, y = {k for k in l1 if k[0] in pairs}, {k for k in l2 if k[0] in pairs}
+    if x and y:
+        print(f"  {'overall':<12} {f1(len(x & y) / len(x), len(x & y) / len(y)):.2f}")
+    print()
+
+
+def evaluate(folder: Path, title: str, l1: set[Key], l2: set[Key]) -> None:
+    gold_pairs = load_gold(folder)
+    ids = {g.id for g in gold_pairs}
+    if not any(k[0] in ids for k in l1 | l2):
+        print(f"{title}: no findings labels yet\n")
+        return
+    print(f"{title}: {len(gold_pairs)} pairs")
+    agreement(l1, l2, ids)
+    strict, loose = l1 & l2, l1 | l2
+    predicted: Counter[str] = Counter()
+    correct: Counter[str] = Counter()
+    found: set[Key] = set()
+    for g in gold_pairs:
+        result = compare_documents(
+            [DocumentInput(g.text_a, "a", language="en"), DocumentInput(g.text_b, "b", language="en")],
+            CompareOptions(use_cache=False, findings=tuple(DETECTORS)),
+        )
+        da, db = result.documents
+        map_a = overlap_map([(s.start, s.end) for s in da.sentences], g.spans_a)
+        map_b = overlap_map([(s.start, s.end) for s in db.sentences], g.spans_b)
+        for f in result.comparisons[0].findings:
+            cells = {(g.id, ga, gb, f.type) for i in f.a for j in f.b for ga in map_a[i] for gb in map_b[j]}
+            predicted[f.type] += 1
+            correct[f.type] += bool(cells & loose)
+            found |= cells & strict
+    print("compare (default mode) against the merged labels:")
+    for t in FINDING_TYPES:
+        gold = {k for k in strict if k[3] == t and k[0] in ids}
+        p = correct[t] / predicted[t] if predicted[t] else float("nan")
+        r = len(found & gold) / len(gold) if gold else float("nan")
+        print(f"  {t:<12} predicted {predicted[t]:>3}  precision {p:.3f}  recall {r:.3f}  (gold {len(gold)})")
+    print()
+
+
+def main() -> int:
+    l1, l2 = labelled("l1"), labelled("l2")
+    evaluate(REAL_DEV_DIR, "realistic dev", l1, l2)
+    evaluate(REAL_TEST_DIR, "realistic test (nothing chosen with it)", l1, l2)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
