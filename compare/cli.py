@@ -151,7 +151,7 @@ def compare(
         typer.Option(
             "--findings",
             metavar="TYPE,...",
-            help="Framing findings to look for (experimental, off by default; available: number).",
+            help="Framing findings to look for (experimental, off by default; available: number, attribution).",
             show_default=False,
         ),
     ] = None,

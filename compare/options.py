@@ -52,8 +52,8 @@ class CompareOptions:
     threshold: float | None = None
     max_bytes: int = 20_000_000
     max_sentences: int = 20_000
-    # Finding detectors to run (compare/framing). None by default: the only detector so far,
-    # "number", is not yet precise enough on realistic coverage to run unasked (README).
+    # Finding detectors to run (compare/framing). None by default: the detectors so far ("number",
+    # "attribution") are not yet precise enough on realistic coverage to run unasked (README).
     findings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:

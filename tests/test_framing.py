@@ -115,3 +115,49 @@ def test_cli_findings_flags(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "available: number" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert main([str(a), str(b), "--fast", "--findings", "number", "--no-findings"]) == 2
+
+
+def test_sources_read_reporting_frames_not_clauses():
+    from compare.framing.sources import sources
+
+    def frames(text):
+        return [(text[s.start : s.end], sorted(s.words)) for s in sources(text)]
+
+    assert frames("The toll rose to 207, police said.") == [("police said", ["police"])]
+    assert frames("According to the Lebanese Red Cross, 4,000 were hurt.") == [
+        ("the Lebanese Red Cross", ["cross", "lebanese", "red"])
+    ]
+    assert frames('"We pulled it off!" he said.') == [("he said", [])]  # a frame, source unknown
+    for plain in (
+        "Bombs tore through churches on Sunday.",
+        "Two more explosions were reported in the afternoon.",  # passive: no source
+        "Attacks are rare, although some churches have reported harassment.",  # a clause
+    ):
+        assert frames(plain) == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("The death toll rose to 207, police said.", "The death toll rose to 207.", "police said"),
+        ("The death toll rose to 207, police said.", "The death toll rose to 207, local media reported.", "different"),
+        ("The death toll rose to 207, police said.", "Police said the death toll rose to 207.", None),
+        ('"The toll is 207," he said.', "The toll is 207, the minister said.", None),  # unknown: no claim
+        ("The death toll rose to 207.", "The death toll reached 207 on Monday.", None),
+    ],
+)
+def test_attribution_findings(a, b, expected):
+    found = find(_doc("wire", [a]), _doc("daily", [b]), [Link(a=(0,), b=(0,), score=0.9, strength="strong")],
+                 ["attribution"])
+    if expected is None:
+        assert found == ()
+        return
+    (f,) = found
+    assert f.type == "attribution" and expected in (f.summary if expected == "different" else a + b)
+    if expected != "different":
+        assert a[f.a_spans[0].start : f.a_spans[0].end] == expected and f.b_spans == ()
+
+
+def test_weak_links_get_no_findings():
+    link = Link(a=(0,), b=(0,), score=0.4, strength="weak")
+    assert find(_doc("wire", ["It cost $40 billion."]), _doc("daily", ["It cost $35 billion."]), [link], ["number"]) == ()
