@@ -197,13 +197,14 @@ class ComparisonResult:
                 return doc
         raise KeyError(doc_id)
 
-    def wording(self, group: CoverageGroup) -> tuple[str, tuple[int, ...]]:
-        """The member that words the fact most specifically: the outlet whose sentences are in
-        the fewest facts, then have the fewest words (ties: document order). A wire lead that
-        packs several facts is in several groups; a member of this group only says which."""
+    def wordings(self) -> dict[int, tuple[str, tuple[int, ...]]]:
+        """For each coverage group (by id), the member that words the fact most specifically: the
+        outlet whose sentences are in the fewest facts, then have the fewest words (ties: document
+        order). A wire lead that packs several facts is in several groups; a member of one group
+        only says which fact that group is."""
         uses: dict[tuple[str, int], int] = {}
-        for other in self.coverage:
-            for doc_id, indices in other.sentences.items():
+        for group in self.coverage:
+            for doc_id, indices in group.sentences.items():
                 for i in indices:
                     uses[(doc_id, i)] = uses.get((doc_id, i), 0) + 1
 
@@ -212,7 +213,7 @@ class ComparisonResult:
             shared = max((uses.get((item[0], i), 1) for i in item[1]), default=1)
             return shared, sum(len(doc.sentences[i].compare_text.split()) for i in item[1])
 
-        return min(group.sentences.items(), key=key)
+        return {group.id: min(group.sentences.items(), key=key) for group in self.coverage}
 
     def outlet_summary(self) -> tuple[OutletSummary, ...]:
         """Per-outlet figures (derived from the links; see OutletSummary)."""

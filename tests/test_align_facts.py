@@ -91,7 +91,7 @@ def test_three_outlets_grid_has_no_blob_and_names_the_fact_specifically():
     # sentence, which tells only that fact.
     lead_rows = [g for g in shared if g.sentences.get("wire") == (0,)]
     assert len(lead_rows) >= 2
-    wordings = {result.wording(g) for g in lead_rows}
+    wordings = {result.wordings()[g.id] for g in lead_rows}
     assert len(wordings) == len(lead_rows) and all(doc != "wire" for doc, _ in wordings)
     # Every sentence is in the grid: in a fact or on a row of its own.
     for doc in result.documents:

@@ -302,6 +302,7 @@ def _summary(result: ComparisonResult, pairs: list[dict[str, Any]]) -> list[dict
 def _coverage_view(result: ComparisonResult) -> dict[str, Any]:
     docs = result.documents
     groups = []
+    wordings = result.wordings()
     for group in result.coverage:
         cells = []
         for doc in docs:
@@ -317,7 +318,7 @@ def _coverage_view(result: ComparisonResult) -> dict[str, Any]:
                 cells.append({"has": True, "title": hover, "n": _numbers(tuple(indices))})
             else:
                 cells.append({"has": False, "title": f"not in {doc.label}", "n": ""})
-        first_id, indices = result.wording(group)
+        first_id, indices = wordings[group.id]
         first = result.document(first_id)
         groups.append(
             {

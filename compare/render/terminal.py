@@ -233,9 +233,10 @@ def _render_coverage(console: Console, result: ComparisonResult) -> None:
     for doc in docs:
         table.add_column(Text(doc.label), justify="center")
     table.add_column("fact (shortest wording)", overflow="fold")
+    wordings = result.wordings()
     for group in result.coverage:
         cells = ["✓" if doc.id in group.sentences else "·" for doc in docs]
-        doc_id, indices = result.wording(group)
+        doc_id, indices = wordings[group.id]
         doc = result.document(doc_id)
         text = " ".join(doc.sentences[i].compare_text for i in indices)
         fact = Text(f"{FLAG} " if doc.flag_of(indices) else "") + Text(text)
