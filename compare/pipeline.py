@@ -288,13 +288,12 @@ def longest_in_order(values: Sequence[int]) -> set[int]:
 def coverage_groups(
     documents: Sequence[Document],
     comparisons: Sequence[PairComparison],
-    scores: Mapping[tuple[int, int], PairScores] | None = None,
+    scores: Mapping[tuple[int, int], PairScores],
 ) -> tuple[CoverageGroup, ...]:
     """Facts across outlets (compare/align/facts.py), then each sentence in no fact on its own.
 
     A fact holds at most one sentence per outlet and a sentence may be in several facts.
-    `scores`: each document pair's link probabilities, keyed by document positions (i < j);
-    without them a fact joins only sentences linked to every member.
+    `scores`: each document pair's link probabilities, keyed by document positions (i < j).
     Ordered by how many outlets carry the fact, then by first appearance.
     """
     position = {doc.id: k for k, doc in enumerate(documents)}
@@ -302,16 +301,12 @@ def coverage_groups(
         (position[c.a], position[c.b]): [(i, j) for link in c.links for i in link.a for j in link.b]
         for c in comparisons
     }
-    if scores is None:
-        prob = {((da, i), (db, j)): 1.0 for (da, db), pairs in links.items() for i, j in pairs}
-        facts = group_facts(links, prob, join=1.0)
-    else:
-        prob = {
-            ((da, r), (db, c)): v
-            for (da, db), held in scores.items()
-            for r, c, v in zip(held.rows.tolist(), held.cols.tolist(), held.values.tolist())
-        }
-        facts = group_facts(links, prob)
+    prob = {
+        ((da, r), (db, c)): v
+        for (da, db), held in scores.items()
+        for r, c, v in zip(held.rows.tolist(), held.cols.tolist(), held.values.tolist())
+    }
+    facts = group_facts(links, prob)
     groups = [{documents[d].id: idx for d, idx in fact.items()} for fact in facts]
     covered = {(d, i) for fact in facts for d, idx in fact.items() for i in idx}
     groups += [{doc.id: (s.index,)} for d, doc in enumerate(documents) for s in doc.sentences if (d, s.index) not in covered]

@@ -36,8 +36,9 @@ def _caution(doc: Document, sentence: int, q: Quantity) -> str | None:
 
 
 def number(a: Document, b: Document, link: Link) -> Finding | None:
-    """Both sides give a value for the same quantity (same kind and unit or counted noun) and no
-    value of one side is consistent with one of the other ("more than 200" fits 207)."""
+    """Both sides give a value for the same quantity (same kind and unit, and words around the
+    numbers in common or the only such quantity on each side of a strong link) and no value of
+    one side equals one of the other ("two hours" = "2 hours"; "more than 200" / "207" differ)."""
     side_a, side_b = _side(a, link.a), _side(b, link.b)
     for ia, qa in side_a:
         # The same quantity: same kind and unit, and either words around both numbers in common,

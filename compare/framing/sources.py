@@ -17,7 +17,7 @@ _ACCORDING = re.compile(r"\baccording to\s+(?P<src>[^,.;:\"“”]{2,80})", re.I
 _BEFORE = re.compile(
     r"(?:^|(?<=[,;:\"“”(])\s*)(?P<src>(?:[\w.'’-]+\s+){0,7}?[\w.'’-]+)\s+(?:" + _VERBS + r")\b"
 )
-_AFTER = re.compile(r"[\"”]\s*,?\s*(?:" + _VERBS + r")\s+(?P<src>[^,.;:\"“”]{2,60})")
+_AFTER = re.compile(r"[\"”]\s*,?\s*(?P<frame>(?:" + _VERBS + r")\s+(?P<src>[^,.;:\"“”]{2,60}))")
 # A clause, not a source: "although some churches have reported", "where engineers applauded as ...".
 _NOT_SOURCE_START = {"although", "though", "where", "when", "while", "as", "who", "which", "that", "after", "before",
                      "because", "if", "whether", "what", "many", "some", "it", "there"}
@@ -49,6 +49,6 @@ def sources(text: str) -> list[Source]:
                 content = frozenset()
             elif not content:
                 continue
-            out.append(Source(m.start("src") if pattern is not _AFTER else m.start(), m.end(), content))
+            out.append(Source(m.start("src") if pattern is not _AFTER else m.start("frame"), m.end(), content))
     out.sort(key=lambda s: s.start)
     return out
