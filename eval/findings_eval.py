@@ -2,6 +2,9 @@
 
 Usage:
     python eval/findings_eval.py            # agreement of the two labellings, then precision/recall per type
+    python eval/findings_eval.py --gold-links [--types quote,loaded] [--errors TYPE]
+        # detectors alone on the gold strong links of the dev sets (no segmentation or alignment:
+        # seconds, for working on a detector); --errors lists its false and missed findings
 
 Labels: eval/real/findings/labels/{l1,l2}/EVENT/A__B.json, one finding per type per strong link at
 most, made independently from ../shared/guides/framing-labelling.md. Merged as the alignment gold is:
@@ -27,8 +30,12 @@ from align_eval import REAL_DEV_DIR, REAL_TEST_DIR, load_gold, overlap_map  # no
 from compare.framing import DETECTORS, FINDING_TYPES  # noqa: E402
 from compare.options import CompareOptions  # noqa: E402
 from compare.pipeline import DocumentInput, compare_documents  # noqa: E402
+from compare.result import Document, Link, Sentence  # noqa: E402
 
 LABELS = ROOT / "eval" / "real" / "findings" / "labels"
+# Written sentence pairs that enrich the rare types and hold traps where nothing must be reported
+# (eval/real/findings/enrich/README.md); each pair is one strong link (0, 0).
+ENRICH = ROOT / "eval" / "real" / "findings" / "enrich"
 Key = tuple[str, int, int, str]  # (pair id, gold a, gold b, type)
 
 
@@ -93,7 +100,80 @@ def evaluate(folder: Path, title: str, l1: set[Key], l2: set[Key]) -> None:
     print()
 
 
-def main() -> int:
+def enrich_labelled(labeller: str) -> set[Key]:
+    path = ENRICH / f"{labeller}.json"
+    if not path.exists():
+        return set()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {(f"enrich__{f['pair']}", 0, 0, str(f["type"])) for f in data["findings"]}
+
+
+def _document(sentences: list[str], label: str) -> Document:
+    out, pos = [], 0
+    for k, text in enumerate(sentences):
+        out.append(Sentence(k, pos, pos + len(text), text))
+        pos += len(text) + 1
+    return Document(label, label, None, "en", "given", None, tuple(out))
+
+
+def link_cases() -> list[tuple[str, Document, Document, list[tuple[int, int]]]]:
+    """(pair id, a, b, strong links) of the realistic dev set and the enrichment pairs."""
+    cases = [(g.id, _document(g.a, "a"), _document(g.b, "b"), sorted(g.strong)) for g in load_gold(REAL_DEV_DIR)]
+    if (ENRICH / "pairs.json").exists():
+        for pair in json.loads((ENRICH / "pairs.json").read_text(encoding="utf-8")):
+            cases.append((f"enrich__{pair['id']}", _document([pair["a"]], "a"), _document([pair["b"]], "b"), [(0, 0)]))
+    return cases
+
+
+def gold_links(types: list[str], errors: str | None) -> None:
+    """Each detector on each gold strong link, scored per type against the merged labels."""
+    l1 = labelled("l1") | enrich_labelled("l1")
+    l2 = labelled("l2") | enrich_labelled("l2")
+    strict, loose = l1 & l2, l1 | l2
+    for part, keep in (("realistic dev", lambda pid: not pid.startswith("enrich__")),
+                       ("enrichment pairs", lambda pid: pid.startswith("enrich__"))):
+        cases = [c for c in link_cases() if keep(c[0])]
+        if not cases:
+            continue
+        ids = {c[0] for c in cases}
+        print(f"{part}: {sum(len(c[3]) for c in cases)} gold strong links (detectors alone, no alignment)")
+        for t in types:
+            pred: dict[Key, str] = {}
+            for pid, da, db, links in cases:
+                for i, j in links:
+                    f = DETECTORS[t].detect(da, db, Link((i,), (j,), 1.0, "strong"))
+                    if f is not None:
+                        pred[(pid, i, j, t)] = f.summary
+            gold = {k for k in strict if k[3] == t and k[0] in ids}
+            right = sum(k in loose for k in pred)
+            p = right / len(pred) if pred else float("nan")
+            r = len(gold & set(pred)) / len(gold) if gold else float("nan")
+            print(f"  {t:<12} predicted {len(pred):>3}  precision {p:.3f}  recall {r:.3f}  F1 {f1(p, r) if pred and gold else 0:.3f}  (gold {len(gold)})")
+            if errors == t:
+                texts = {c[0]: c for c in cases}
+                for k in sorted(set(pred) - loose):
+                    print(f"    FALSE {k[0]} {k[1]}-{k[2]}: {pred[k]}")
+                for k in sorted(gold - set(pred)):
+                    _, da, db, _ = texts[k[0]]
+                    print(f"    MISSED {k[0]} {k[1]}-{k[2]}:\n      A: {da.sentences[k[1]].text}\n      B: {db.sentences[k[2]].text}")
+        print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gold-links", action="store_true", help="detectors alone on the dev sets' gold strong links")
+    parser.add_argument("--types", default=",".join(DETECTORS), help="comma-separated detector names")
+    parser.add_argument("--errors", default=None, help="with --gold-links: list this type's false and missed findings")
+    args = parser.parse_args(argv)
+    types = [t for t in args.types.split(",") if t]
+    unknown = [t for t in types if t not in DETECTORS]
+    if unknown:
+        parser.error(f"unknown detector {unknown[0]!r}; available: {', '.join(DETECTORS)}")
+    if args.gold_links:
+        gold_links(types, args.errors)
+        return 0
     l1, l2 = labelled("l1"), labelled("l2")
     evaluate(REAL_DEV_DIR, "realistic dev", l1, l2)
     evaluate(REAL_TEST_DIR, "realistic test (nothing chosen with it)", l1, l2)

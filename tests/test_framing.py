@@ -111,7 +111,7 @@ def test_cli_findings_flags(tmp_path, capsys):
     b.write_text("On Friday in Geneva leaders agreed a trade deal worth $35 billion.", encoding="utf-8")
     assert main([str(a), str(b), "--fast", "--findings", "number", "--json", "-", "-q"]) == 0
     assert json.loads(capsys.readouterr().out)["comparisons"][0]["findings"][0]["type"] == "number"
-    assert main([str(a), str(b), "--fast", "--findings", "quote"]) == 2
+    assert main([str(a), str(b), "--fast", "--findings", "tone"]) == 2
     err = capsys.readouterr().err
     assert "available: number" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert main([str(a), str(b), "--fast", "--findings", "number", "--no-findings"]) == 2

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Sequence
+
+from ..result import Document, Finding, Link, Span
+from .common import translation_caution
 
 Kind = Literal["money", "percent", "duration", "count", "mass", "year", "time", "number"]
 
@@ -195,3 +198,49 @@ def consistent(a: Quantity, b: Quantity) -> bool:
     A bound does not make two figures the same: "more than 200" against "207", or "at least
     192", is a difference a reader should see (the framing guide counts it), not agreement."""
     return abs(a.value - b.value) <= 1e-9 * max(abs(a.value), abs(b.value), 1.0)
+
+
+# The `number` detector.
+# Kinds that name what they measure (a bare number or a year does not: "12" and "2021" in two
+# sentences of one fact usually count different things).
+_COMPARABLE = {"money": 0.9, "percent": 0.9, "duration": 0.85, "mass": 0.85, "count": 0.8, "time": 0.75}
+_KIND_WORD = {"money": "amount", "percent": "percentage", "duration": "duration", "mass": "weight", "count": "count",
+              "time": "time"}
+
+
+def _side(doc: Document, indices: Sequence[int]) -> list[tuple[int, Quantity]]:
+    return [(i, q) for i in indices for q in quantities(doc.sentences[i].compare_text) if q.kind in _COMPARABLE]
+
+
+def detect(a: Document, b: Document, link: Link) -> Finding | None:
+    """Both sides give a value for the same quantity (same kind and unit, and words around the
+    numbers in common or the only such quantity on each side of a strong link) and no value of
+    one side equals one of the other ("two hours" = "2 hours"; "more than 200" / "207" differ)."""
+    side_a, side_b = _side(a, link.a), _side(b, link.b)
+    for ia, qa in side_a:
+        # The same quantity: same kind and unit, and either words around both numbers in common,
+        # or, on a strong link, the only quantity of that kind on each side.
+        keyed_b = [(ib, qb) for ib, qb in side_b if qb.key == qa.key]
+        alone = link.strength == "strong" and len(keyed_b) == 1 and sum(q.key == qa.key for _, q in side_a) == 1
+        same_b = [(ib, qb) for ib, qb in keyed_b if alone or qa.context & qb.context]
+        if not same_b:
+            continue
+        same_a = [(i, q) for i, q in side_a if q.key == qa.key]
+        if any(consistent(x, y) for _, x in same_a for _, y in same_b):
+            continue  # they agree on this quantity
+        ib, qb = same_b[0]
+        text_a = a.sentences[ia].compare_text[qa.start : qa.end]
+        text_b = b.sentences[ib].compare_text[qb.start : qb.end]
+        caution = translation_caution(a, ia, qa.start, qa.end) or translation_caution(b, ib, qb.start, qb.end)
+        what = _KIND_WORD[qa.kind]
+        return Finding(
+            type="number",
+            a=link.a,
+            b=link.b,
+            a_spans=(Span(ia, qa.start, qa.end),),
+            b_spans=(Span(ib, qb.start, qb.end),),
+            summary=f"{a.label} says {text_a}, {b.label} says {text_b} ({what})",
+            confidence=_COMPARABLE[qa.kind] * (0.6 if caution else 1.0),
+            caution=caution,
+        )
+    return None

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
+
+from ..result import Document, Finding, Link, Span
 
 _VERBS = (r"said|says|say|told|tells|reported|reports|added|announced|stated|confirmed|warned|noted|"
           r"claimed|insisted|wrote|writes|explained|acknowledged|admitted|declared|estimated|quoted")
@@ -52,3 +55,40 @@ def sources(text: str) -> list[Source]:
             out.append(Source(m.start("src") if pattern is not _AFTER else m.start("frame"), m.end(), content))
     out.sort(key=lambda s: s.start)
     return out
+
+
+# The `attribution` detector.
+def _frames(doc: Document, indices: Sequence[int]) -> list[tuple[int, Source]]:
+    return [(i, s) for i in indices for s in sources(doc.sentences[i].compare_text)]
+
+
+def detect(a: Document, b: Document, link: Link) -> Finding | None:
+    """One side credits the claim to a source and the other states it as fact, or the two name
+    sources with no word in common ("police said" / "local media reported")."""
+    fa, fb = _frames(a, link.a), _frames(b, link.b)
+    if not fa and not fb:
+        return None
+
+    def quote(doc: Document, frame: tuple[int, Source]) -> str:
+        i, s = frame
+        return doc.sentences[i].compare_text[s.start : s.end]
+
+    if fa and fb:
+        known_a, known_b = [f for f in fa if f[1].words], [f for f in fb if f[1].words]
+        if not known_a or not known_b or any(x[1].words & y[1].words for x in known_a for y in known_b):
+            return None
+        fa, fb = known_a, known_b
+        summary = f"{a.label}: \u201c{quote(a, fa[0])}\u201d; {b.label}: \u201c{quote(b, fb[0])}\u201d (different sources)"
+    elif fa:
+        summary = f"{a.label} credits it (\u201c{quote(a, fa[0])}\u201d); {b.label} states it as fact"
+    else:
+        summary = f"{b.label} credits it (\u201c{quote(b, fb[0])}\u201d); {a.label} states it as fact"
+    return Finding(
+        type="attribution",
+        a=link.a,
+        b=link.b,
+        a_spans=tuple(Span(i, s.start, s.end) for i, s in fa[:1]),
+        b_spans=tuple(Span(i, s.start, s.end) for i, s in fb[:1]),
+        summary=summary,
+        confidence=0.7,
+    )
