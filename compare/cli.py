@@ -105,6 +105,14 @@ def compare(
     lang: Annotated[
         Optional[list[str]], typer.Option("--lang", metavar="LABEL=CODE", help="Set a document's language: LABEL=CODE (e.g. b=ru). Repeatable.")
     ] = None,
+    published: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--published",
+            metavar="LABEL=TIME",
+            help="When a document was published (ISO 8601, e.g. b=2024-05-01T14:30Z); HTML metadata is read too. Repeatable.",
+        ),
+    ] = None,
     label: Annotated[
         Optional[list[str]], typer.Option("--label", metavar="NAME", help="Display names, in file order (default: file stems). Repeatable.")
     ] = None,
@@ -151,7 +159,7 @@ def compare(
         typer.Option(
             "--findings",
             metavar="TYPE,...",
-            help="Framing findings to look for (experimental, off by default; available: number, attribution).",
+            help="Framing findings to look for (default all: number, attribution, certainty, quote, loaded, entity, detail).",
             show_default=False,
         ),
     ] = None,
@@ -177,6 +185,7 @@ def compare(
     options = CompareOptions(
         target_language=to,
         languages=parse_lang_overrides(lang or []),
+        published=parse_pairs("--published", published or [], "LABEL=TIME, e.g. --published b=2024-05-01T14:30Z"),
         engine=engine,  # type: ignore[arg-type]
         beam=beam,
         device=device,
@@ -234,6 +243,17 @@ def parse_lang_overrides(values: list[str]) -> dict[str, str]:
         if not sep or not doc or not code:
             raise UsageError(f"--lang {value!r}: expected LABEL=CODE, e.g. --lang b=ru")
         out[doc.strip()] = code.strip().lower()
+    return out
+
+
+def parse_pairs(flag: str, values: list[str], expected: str) -> dict[str, str]:
+    """["b=2024-05-01T14:30Z"] -> {"b": "2024-05-01T14:30Z"} (values checked by CompareOptions)."""
+    out: dict[str, str] = {}
+    for value in values:
+        doc, sep, rest = value.partition("=")
+        if not sep or not doc.strip() or not rest.strip():
+            raise UsageError(f"{flag} {value!r}: expected {expected}")
+        out[doc.strip()] = rest.strip()
     return out
 
 

@@ -79,6 +79,7 @@ class Source:
     path: str | None  # None for stdin
     encoding: str | None
     html: bool = False
+    published: str | None = None  # ISO 8601, from the HTML page's metadata
 
 
 def read_source(
@@ -114,11 +115,15 @@ def read_source(
         path_str = name
         default_label = path.stem
     text, encoding = decode_bytes(data, name=name)
+    published = None
     if is_html:
+        published = published_time(text)
         text = extract_html(text, name=name, max_bytes=max_bytes)
     if not text.strip():
         raise InputError("is empty (no text to compare)", path=name)
-    return Source(text=text, label=label or default_label, path=path_str, encoding=encoding, html=is_html)
+    return Source(
+        text=text, label=label or default_label, path=path_str, encoding=encoding, html=is_html, published=published
+    )
 
 
 def read_bounded(stream: BinaryIO, max_bytes: int, *, name: str, size_hint: int | None = None) -> bytes:
@@ -353,3 +358,33 @@ def extract_html(html: str, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
             stacklevel=2,
         )
     return text
+
+
+# Where news pages state their publication time: Open Graph / schema.org / Dublin Core meta tags
+# and JSON-LD. Read from the page head before extraction (trafilatura keeps dates, not times).
+_META_TIME = re.compile(
+    r"<meta\s[^>]*?(?:property|name|itemprop)\s*=\s*[\"']"
+    r"(?:article:published_time|og:published_time|datePublished|pubdate|publishdate|dc\.date\.issued|"
+    r"dcterms\.created|sailthru\.date|parsely-pub-date)[\"'][^>]*>",
+    re.IGNORECASE,
+)
+_CONTENT = re.compile(r"content\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
+_JSONLD_TIME = re.compile(r"[\"']datePublished[\"']\s*:\s*[\"']([^\"']+)[\"']")
+
+
+def published_time(html: str) -> str | None:
+    """The page's publication time as ISO 8601, or None when it states none (or only a date)."""
+    from datetime import datetime
+
+    head = html[:200_000]
+    candidates = [m.group(1) for tag in _META_TIME.finditer(head) if (m := _CONTENT.search(tag.group(0)))]
+    candidates += _JSONLD_TIME.findall(head)
+    for value in candidates:
+        value = value.strip()
+        if "T" not in value and " " not in value.strip():
+            continue  # a date alone says nothing about hours apart
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
+        except ValueError:
+            continue
+    return None

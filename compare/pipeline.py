@@ -18,7 +18,8 @@ from . import __version__
 from .align import STRONG_THRESHOLD, Aligner, PairAlignment, PairScores, RawLink
 from .align.facts import group_facts
 from .diff import word_diff, words_changed
-from .framing import find
+from .framing import DETECTORS, find
+from .framing import across
 from .errors import CompareError, InputError, UsageError
 from .ingest import Source, read_source
 from .language import detect_language
@@ -76,12 +77,13 @@ def compare_documents(
         for k, item in enumerate(inputs)
     ]
     ids = unique_ids([s.label for s in sources])
-    unknown = set(options.languages) - {s.label for s in sources} - set(ids)
-    if unknown:
-        raise UsageError(
-            f"--lang names no document: {', '.join(sorted(unknown))} "
-            f"(documents: {', '.join(s.label for s in sources)})"
-        )
+    for flag, given in (("--lang", options.languages), ("--published", options.published)):
+        unknown = set(given) - {s.label for s in sources} - set(ids)
+        if unknown:
+            raise UsageError(
+                f"{flag} names no document: {', '.join(sorted(unknown))} "
+                f"(documents: {', '.join(s.label for s in sources)})"
+            )
     given_inline = {k: item.language for k, item in enumerate(inputs) if isinstance(item, DocumentInput)}
     documents = [
         _build_document(doc_id, src, given_inline.get(k), options, progress)
@@ -92,6 +94,7 @@ def compare_documents(
         threshold=options.threshold,
         mode=options.align_mode,
     )
+    types, skipped = finding_types(options)
     comparisons = []
     pair_scores: dict[tuple[int, int], PairScores] = {}
     for i, j in combinations(range(len(documents)), 2):
@@ -99,7 +102,8 @@ def compare_documents(
         if len(documents) > 2:  # read again when grouping facts across outlets
             pair_scores[(i, j)] = scores
         alignment = pair_headlines(documents[i], documents[j], aligner.align(i, j, scores), scores)
-        comparisons.append(_compare_pair(documents[i], documents[j], alignment, options.findings))
+        comparisons.append(_compare_pair(documents[i], documents[j], alignment, types))
+    coverage = coverage_groups(documents, comparisons, pair_scores) if len(documents) > 2 else ()
     models = tuple(sorted({d.model for d in documents if d.model}))
     engines = {d.engine for d in documents if d.engine}
     signature = Signature(
@@ -114,9 +118,29 @@ def compare_documents(
         signature=signature,
         documents=tuple(documents),
         comparisons=tuple(comparisons),
-        coverage=coverage_groups(documents, comparisons, pair_scores) if len(documents) > 2 else (),
+        coverage=coverage,
         title=title,
+        findings=across.cross_findings(documents, comparisons, coverage) if types else (),
+        ledger=across.ledger(documents, comparisons, coverage) if types else (),
+        prominence=across.prominence_shifts(documents, comparisons, coverage) if types else (),
+        sources=across.outlet_sources(documents) if "attribution" in types else (),
+        skipped=skipped,
     )
+
+
+def finding_types(options: CompareOptions) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The finding types to run, and those asked for but skipped with why: --fast runs no parser,
+    and detectors that read English words cannot read another common language."""
+    run, skipped = [], {}
+    for name in options.findings:
+        detector = DETECTORS[name]
+        if detector.parser and options.align_mode == "fast":
+            skipped[name] = "--fast runs no parser"
+        elif detector.english and options.target_language != "en":
+            skipped[name] = f"its rules read English; the common language is {options.target_language}"
+        else:
+            run.append(name)
+    return tuple(run), skipped
 
 
 def _to_source(item: str | Path | DocumentInput | Source, label: str | None, options: CompareOptions) -> Source:
@@ -196,6 +220,7 @@ def _build_document(
         source_language=language if translations is not None else None,
         model=model,
         engine=engine,
+        published=options.published.get(src.label) or options.published.get(doc_id) or src.published,
     )
 
 
@@ -252,7 +277,7 @@ def _compare_pair(
         links=tuple(links),
         only_in_a=alignment.only_in_a,
         only_in_b=alignment.only_in_b,
-        findings=find(a, b, links, findings) if findings else (),
+        findings=across.time_caution(a, b, find(a, b, links, findings)) if findings else (),
     )
 
 

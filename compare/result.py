@@ -1,6 +1,6 @@
 """The result model: one versioned object that every renderer reads.
 
-`ComparisonResult.to_dict()` *is* the JSON schema (`compare/2`, documented in
+`ComparisonResult.to_dict()` *is* the JSON schema (`compare/3`, documented in
 docs/schema.md); renderers (terminal, JSON, HTML) read this object and compute
 nothing of their own, so all formats always agree. `from_dict()` reads a saved
 JSON back, so reports can be rendered later from the JSON alone.
@@ -8,11 +8,12 @@ JSON back, so reports can be rendered later from the JSON alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA = "compare/2"
-READABLE = ("compare/1", "compare/2")  # compare/1: the same without pair findings
+SCHEMA = "compare/3"
+# compare/1: without findings; compare/2: pair findings only (no ledger, sources, cross-outlet findings).
+READABLE = ("compare/1", "compare/2", "compare/3")
 
 DiffTag = Literal["equal", "delete", "insert", "replace"]
 Strength = Literal["strong", "weak"]
@@ -52,6 +53,7 @@ class Document:
     source_language: str | None = None
     model: str | None = None
     engine: str | None = None
+    published: str | None = None  # ISO 8601 publication time (HTML metadata or --published), if known
 
     @property
     def flagged(self) -> tuple[int, ...]:
@@ -90,6 +92,8 @@ class Link:
 
 
 FindingType = Literal["number", "attribution", "certainty", "quote", "loaded", "entity", "detail"]
+# The seven finding types, in report order (most checkable first).
+FINDING_TYPES: tuple[FindingType, ...] = ("number", "attribution", "certainty", "quote", "loaded", "entity", "detail")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +118,77 @@ class Finding:
     summary: str
     confidence: float  # in [0, 1]
     caution: str | None = None  # why it may not be the outlet's doing (machine translation, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where sentences sit in their article, for prominence: the headline, the lead (first body
+    sentence) or body sentence k of n."""
+
+    document: str
+    sentences: tuple[int, ...]
+    where: str  # "headline", "lead", or "sentence k of n" (body sentences, headline not counted)
+    prominence: float  # 1.0 headline, 0.9 lead, falling with position and shortness (docs/schema.md)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """A fact that only some outlets carry (omissions ledger), most prominent first."""
+
+    fact: int | None  # coverage group id (3+ outlets); None for two documents (a one-sided sentence)
+    carried_by: tuple[str, ...]  # document ids
+    missing_from: tuple[str, ...]
+    positions: tuple[Position, ...]  # where each carrying outlet tells it
+    prominence: float  # the highest of its positions
+
+
+@dataclass(frozen=True, slots=True)
+class ProminenceShift:
+    """A shared fact in one outlet's headline or lead and in another's last third."""
+
+    fact: int | None  # coverage group id (3+ outlets) or None (two documents: a link)
+    high: Position
+    low: Position
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCount:
+    """One source an outlet cites: how often, and how often in direct quotation."""
+
+    name: str  # as first written in the outlet's (displayed) text
+    count: int
+    quoted: int
+    sentences: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutletSources:
+    document: str
+    sources: tuple[SourceCount, ...]  # most cited first
+    unnamed: int  # reporting frames with no named source ("he said", "officials say")
+
+
+@dataclass(frozen=True, slots=True)
+class Stance:
+    """What some outlets say on a point of a fact (a value, a source) in a cross-outlet finding."""
+
+    documents: tuple[str, ...]
+    text: str  # the value or source as written by the first of them; "" where stated as plain fact
+    sentences: dict[str, tuple[int, ...]]  # document id -> sentence indices
+
+
+@dataclass(frozen=True, slots=True)
+class CrossFinding:
+    """Three or more outlets on one fact: which agree on a number or a source, which stand alone."""
+
+    type: FindingType  # "number" or "attribution"
+    fact: int  # coverage group id
+    stances: tuple[Stance, ...]  # largest first
+    alone: tuple[str, ...]  # document ids of outlets whose stance no other outlet shares
+    summary: str
+    confidence: float
+    caution: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +261,12 @@ class ComparisonResult:
     documents: tuple[Document, ...]
     comparisons: tuple[PairComparison, ...]
     coverage: tuple[CoverageGroup, ...] = ()
-    findings: tuple[dict[str, Any], ...] = ()  # filled by framing analysis (later issue)
+    findings: tuple[CrossFinding, ...] = ()  # across 3+ outlets (pair findings are in comparisons)
+    ledger: tuple[LedgerEntry, ...] = ()
+    prominence: tuple[ProminenceShift, ...] = ()
+    sources: tuple[OutletSources, ...] = ()
+    # Finding types asked for but not run, with why ("--fast: needs the English parser", ...).
+    skipped: dict[str, str] = field(default_factory=dict)
     title: str | None = None
     created: str | None = None  # only when asked (--stamp): keeps reports byte-identical
     schema: str = SCHEMA
@@ -277,7 +357,33 @@ class ComparisonResult:
                 }
                 for o in self.outlet_summary()
             ],
-            "findings": [dict(f) for f in self.findings],
+            "findings": [_cross_dict(f) for f in self.findings],
+            "ledger": [
+                {
+                    "fact": e.fact,
+                    "carried_by": list(e.carried_by),
+                    "missing_from": list(e.missing_from),
+                    "positions": [_position_dict(p) for p in e.positions],
+                    "prominence": round(e.prominence, 4),
+                }
+                for e in self.ledger
+            ],
+            "prominence": [
+                {"fact": s.fact, "high": _position_dict(s.high), "low": _position_dict(s.low), "summary": s.summary}
+                for s in self.prominence
+            ],
+            "sources": [
+                {
+                    "document": o.document,
+                    "sources": [
+                        {"name": c.name, "count": c.count, "quoted": c.quoted, "sentences": list(c.sentences)}
+                        for c in o.sources
+                    ],
+                    "unnamed": o.unnamed,
+                }
+                for o in self.sources
+            ],
+            "skipped": dict(self.skipped),
         }
 
     @classmethod
@@ -309,6 +415,7 @@ class ComparisonResult:
                     source_language=d["source_language"],
                     model=d["model"],
                     engine=d["engine"],
+                    published=d.get("published"),
                     sentences=tuple(
                         Sentence(
                             index=s["index"],
@@ -351,8 +458,71 @@ class ComparisonResult:
                 CoverageGroup(id=g["id"], sentences={k: tuple(v) for k, v in g["sentences"].items()})
                 for g in data.get("coverage", [])
             ),
-            findings=tuple(data.get("findings", [])),
+            findings=tuple(_cross(f) for f in data.get("findings", [])),
+            ledger=tuple(
+                LedgerEntry(
+                    fact=e["fact"],
+                    carried_by=tuple(e["carried_by"]),
+                    missing_from=tuple(e["missing_from"]),
+                    positions=tuple(_position(p) for p in e["positions"]),
+                    prominence=e["prominence"],
+                )
+                for e in data.get("ledger", [])
+            ),
+            prominence=tuple(
+                ProminenceShift(fact=s["fact"], high=_position(s["high"]), low=_position(s["low"]), summary=s["summary"])
+                for s in data.get("prominence", [])
+            ),
+            sources=tuple(
+                OutletSources(
+                    document=o["document"],
+                    sources=tuple(
+                        SourceCount(c["name"], c["count"], c["quoted"], tuple(c["sentences"])) for c in o["sources"]
+                    ),
+                    unnamed=o["unnamed"],
+                )
+                for o in data.get("sources", [])
+            ),
+            skipped=dict(data.get("skipped", {})),
         )
+
+
+def _position(p: dict[str, Any]) -> Position:
+    return Position(p["document"], tuple(p["sentences"]), p["where"], p["prominence"])
+
+
+def _position_dict(p: Position) -> dict[str, Any]:
+    return {"document": p.document, "sentences": list(p.sentences), "where": p.where, "prominence": round(p.prominence, 4)}
+
+
+def _cross(f: dict[str, Any]) -> CrossFinding:
+    return CrossFinding(
+        type=f["type"],
+        fact=f["fact"],
+        stances=tuple(
+            Stance(tuple(s["documents"]), s["text"], {k: tuple(v) for k, v in s["sentences"].items()})
+            for s in f["stances"]
+        ),
+        alone=tuple(f["alone"]),
+        summary=f["summary"],
+        confidence=f["confidence"],
+        caution=f.get("caution"),
+    )
+
+
+def _cross_dict(f: CrossFinding) -> dict[str, Any]:
+    return {
+        "type": f.type,
+        "fact": f.fact,
+        "stances": [
+            {"documents": list(s.documents), "text": s.text, "sentences": {k: list(v) for k, v in s.sentences.items()}}
+            for s in f.stances
+        ],
+        "alone": list(f.alone),
+        "summary": f.summary,
+        "confidence": round(f.confidence, 4),
+        "caution": f.caution,
+    }
 
 
 def _finding(f: dict[str, Any]) -> Finding:
@@ -393,6 +563,7 @@ def _document_dict(d: Document) -> dict[str, Any]:
         "source_language": d.source_language,
         "model": d.model,
         "engine": d.engine,
+        "published": d.published,
         "sentences": [
             {
                 "index": s.index,

@@ -29,7 +29,7 @@ def test_json_to_file_and_stdout_agree(run_cli, tmp_path):
     from_file = json.loads(out.read_text(encoding="utf-8"))
     res = run_cli(A, B, "--json", "-")
     assert json.loads(res.stdout) == from_file
-    assert from_file["schema"] == "compare/2"
+    assert from_file["schema"] == "compare/3"
 
 
 def test_labels_and_language_override(run_cli):

@@ -150,7 +150,7 @@ def test_item3_fifo_gets_the_report_and_stays_a_fifo(run_cli, tmp_path, via_syml
     res = run_cli(A, B, *FAST, "-q", "--json", target)
     _release(fifo, thread)
     assert res.exit_code == 0, res.stderr
-    assert json.loads(received["data"])["schema"] == "compare/2"
+    assert json.loads(received["data"])["schema"] == "compare/3"
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     if via_symlink:
         assert target.is_symlink() and os.readlink(target) == str(fifo)
@@ -186,7 +186,7 @@ def test_item3_symlink_to_a_report_is_followed_not_replaced(run_cli, tmp_path):
     res = run_cli(A, B, *FAST, "-q", "--json", link, "--html", dangling)
     assert res.exit_code == 0, res.stderr
     assert link.is_symlink() and os.readlink(link) == str(real)
-    assert json.loads(real.read_text(encoding="utf-8"))["schema"] == "compare/2"
+    assert json.loads(real.read_text(encoding="utf-8"))["schema"] == "compare/3"
     assert dangling.is_symlink() and (reports / "page.html").read_text(encoding="utf-8").startswith("<!doctype html>")
     assert sorted(os.listdir(reports)) == ["latest.json", "page.html"]
 
@@ -348,7 +348,7 @@ def test_item10_closed_stdout_or_stderr(tmp_path):
     ]
     out = tmp_path / "r.json"
     assert _with_closed(1, A, B, *FAST, "-q", "--json", out).returncode == 0  # stdout not needed
-    assert json.loads(out.read_text(encoding="utf-8"))["schema"] == "compare/2"
+    assert json.loads(out.read_text(encoding="utf-8"))["schema"] == "compare/3"
     res = _with_closed(2, A, tmp_path / "missing.txt", *FAST)
     assert res.returncode == 2 and res.stdout == b""  # the status still tells; nothing spills onto stdout
     res = _with_closed(2, A, B, *FAST)
@@ -381,7 +381,7 @@ def test_item13_an_output_on_stdout_replaces_the_terminal_report(run_cli, flag):
     res = run_cli(A, B, *FAST, flag, "-")
     assert res.exit_code == 0, res.stderr
     if flag == "--json":
-        assert json.loads(res.stdout)["schema"] == "compare/2"
+        assert json.loads(res.stdout)["schema"] == "compare/3"
     else:
         assert res.stdout.startswith("<!doctype html>") and res.stdout.rstrip().endswith("</html>")
     assert "summit_a ↔ summit_b" not in res.stdout

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from compare.options import CompareOptions
 from compare.pipeline import DocumentInput, compare_documents, longest_in_order
 from compare.render.html import layout_rows, render_html, report_title, side_segments
 from compare.result import ComparisonResult, Link, PairComparison
@@ -61,8 +62,8 @@ def with_translation(result: ComparisonResult, k: int, *, language: str = "ru") 
     return replace(result, documents=docs)
 
 
-def two_docs() -> ComparisonResult:
-    return build({"Meridian Wire": ARTICLE_A, "Harbor Review": ARTICLE_B})
+def two_docs(**options) -> ComparisonResult:
+    return build({"Meridian Wire": ARTICLE_A, "Harbor Review": ARTICLE_B}, options=CompareOptions(**options))
 
 
 def three_docs() -> ComparisonResult:
@@ -182,7 +183,7 @@ def test_three_documents_grid_and_pair_selector():
     assert 'id="coverage"' in html
     grid_rows = re.findall(r"<tr(?: class=\"lone\")?><td class=\"gid\">", html)
     assert len(grid_rows) == len(result.coverage)
-    assert html.count('<td class="c yes"') == sum(len(g.sentences) for g in result.coverage)
+    assert html.count('<td class="c yes') == sum(len(g.sentences) for g in result.coverage)
     group = result.coverage[-1]
     doc_id, idx = next(iter(group.sentences.items()))
     doc = result.document(doc_id)
@@ -215,6 +216,16 @@ def test_embedded_run_lengths_rebuild_the_diff():
             link = next(l for l in links if list(l.a) == row[1])
             for seg, doc, idx, side in ((row[6], a, link.a, "a"), (row[7], b, link.b, "b")):
                 joined = " ".join(doc.sentences[i].compare_text for i in idx)
+                if seg and isinstance(seg[0], list):  # explicit runs: evidence of a finding is marked
+                    assert "".join(text for text, _, _ in seg) == joined
+                    merged: list = []
+                    for text, differs, _ in seg:
+                        if merged and merged[-1][1] == bool(differs):
+                            merged[-1] = (merged[-1][0] + text, bool(differs))
+                        else:
+                            merged.append((text, bool(differs)))
+                    assert merged == side_segments(link, side)
+                    continue
                 assert all(isinstance(n, int) for n in seg)
                 assert sum(seg) == len(joined.encode("utf-16-le")) // 2
                 runs, at = [], 0
@@ -225,18 +236,26 @@ def test_embedded_run_lengths_rebuild_the_diff():
 
 
 def test_findings_are_shown_when_present():
-    result = two_docs()
+    from compare.result import Finding, Span
+
+    result = two_docs(findings=())
     assert 'id="framing"' not in render_html(result)
-    finding = {
-        "kind": "attribution",
-        "document": "harbor-review",
-        "message": "quote attributed to <b>Kask</b>",
-        "score": 0.8123,
-    }
-    html = render_html(replace(result, findings=(finding,)))
+    comp = result.comparisons[0]
+    link = next(link for link in comp.links if link.strength == "strong")
+    a = result.document(comp.a)
+    text = a.sentences[link.a[0]].compare_text
+    finding = Finding(
+        "number", link.a, link.b, (Span(link.a[0], 0, 5),), (), "quote attributed to <b>Kask</b>", 0.8123
+    )
+    html = render_html(replace(result, comparisons=(replace(comp, findings=(finding,)),)))
     assert 'id="framing"' in html
-    assert "<strong>quote attributed to &lt;b&gt;Kask&lt;/b&gt;</strong>" in html
-    assert "<dt>kind</dt><dd>attribution</dd>" in html and "<dd>0.812</dd>" in html
+    assert "quote attributed to &lt;b&gt;Kask&lt;/b&gt;" in html and "confidence 0.81" in html
+    # The count button that filters the rows, the badge on the link's row, the evidence marked.
+    assert 'data-type="number" aria-pressed="false"><span aria-hidden="true">#</span> number <b>1</b>' in html
+    row = re.search(r'<tr id="r\d+" class="row[^"]*ft-number[^"]*"[^>]*>.*?</tr>', html, re.DOTALL)
+    assert row and 'class="badge t-number"' in row.group(0)
+    marked = re.findall(r'<mark class="(?:ma )?ev">([^<]*)</mark>', row.group(0))
+    assert "".join(marked) == text[:5]
 
 
 # --- self-contained, CSP, escaping -----------------------------------------------------------------

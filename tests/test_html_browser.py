@@ -215,6 +215,29 @@ def test_filters_only_differences_and_only_omissions(reports, open_report):
     r.check_clean()
 
 
+def test_finding_type_buttons_filter_the_rows(reports, open_report):
+    r = open_report(reports["sample"])
+    page = r.page
+    buttons = page.locator("button.ftype")
+    assert buttons.count() >= 1, "the samples differ in framing: the findings panel has type buttons"
+    button = buttons.first
+    kind = button.get_attribute("data-type")
+    count = int(button.locator("b").inner_text())
+    button.click()
+    assert button.get_attribute("aria-pressed") == "true"
+    shown = page.evaluate(
+        "Array.from(document.querySelectorAll('#rows tr')).filter(r => r.getClientRects().length).map(r => r.className)"
+    )
+    assert shown and all(f"ft-{kind}" in c for c in shown) and len(shown) <= count
+    # Evidence is marked inside the sentences of those rows.
+    assert page.locator(f"#rows tr.ft-{kind} mark.ev").count() >= 1
+    button.click()
+    assert button.get_attribute("aria-pressed") == "false"
+    visible = page.evaluate("Array.from(document.querySelectorAll('#rows tr')).filter(r => r.getClientRects().length).length")
+    assert visible == page.locator("#rows tr").count()
+    r.check_clean()
+
+
 def test_original_text_toggle(reports, open_report):
     r = open_report(reports["multi"])
     page = r.page

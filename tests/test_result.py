@@ -24,15 +24,25 @@ def test_json_has_the_documented_shape():
     _check_keys(
         data,
         {"schema": str, "signature": dict, "title": (str, type(None)), "created": (str, type(None)),
-         "documents": list, "comparisons": list, "coverage": list, "summary": list, "findings": list},
+         "documents": list, "comparisons": list, "coverage": list, "summary": list, "findings": list,
+         "ledger": list, "prominence": list, "sources": list, "skipped": dict},
     )
-    assert data["schema"] == "compare/2"
+    assert data["schema"] == "compare/3"
+    for entry in data["ledger"]:
+        _check_keys(entry, {"fact": (int, type(None)), "carried_by": list, "missing_from": list, "positions": list,
+                            "prominence": float})
+        for pos in entry["positions"]:
+            _check_keys(pos, {"document": str, "sentences": list, "where": str, "prominence": float})
+    for outlet in data["sources"]:
+        _check_keys(outlet, {"document": str, "sources": list, "unnamed": int})
+        for c in outlet["sources"]:
+            _check_keys(c, {"name": str, "count": int, "quoted": int, "sentences": list})
     doc = data["documents"][0]
     _check_keys(
         doc,
         {"id": str, "label": str, "path": (str, type(None)), "language": str, "language_source": str,
          "encoding": (str, type(None)), "translated": bool, "source_language": (str, type(None)),
-         "model": (str, type(None)), "engine": (str, type(None)), "sentences": list},
+         "model": (str, type(None)), "engine": (str, type(None)), "published": (str, type(None)), "sentences": list},
     )
     text = A.read_text(encoding="utf-8")
     for s in doc["sentences"]:
@@ -52,6 +62,9 @@ def test_json_has_the_documented_shape():
     assert 0.0 <= link["score"] <= 1.0 and link["strength"] in ("strong", "weak")
     for op in link["diff"]:
         assert op["op"] in ("equal", "delete", "insert", "replace")
+    for f in comp["findings"]:
+        _check_keys(f, {"type": str, "a": list, "b": list, "a_spans": list, "b_spans": list, "summary": str,
+                        "confidence": (float, int), "caution": (str, type(None))})
 
 
 def test_summary_counts_agree_with_links():

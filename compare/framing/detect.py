@@ -3,14 +3,11 @@ at most one finding of its type. One module per type holds its rules and its dat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
-from ..result import Document, Finding, Link
+from ..result import FINDING_TYPES, Document, Finding, Link
 from . import certainty, detail, entities, loaded, numbers, quotes, sources
-
-# The seven types of issue 11, in report order.
-FINDING_TYPES = ("number", "attribution", "certainty", "quote", "loaded", "entity", "detail")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,5 +42,36 @@ def find(a: Document, b: Document, links: Sequence[Link], types: Sequence[str]) 
         for detector in chosen:
             found = detector.detect(a, b, link)
             if found is not None:
-                out.append(found)
+                out.append(_translation_caution(a, b, found))
     return tuple(out)
+
+
+# Words the translator chose, not the outlet: a loaded word, a hedge or a name's spelling may come
+# from machine translation. Numbers get their own check (the digits of the original; numbers.py).
+_WORDING = {
+    "loaded": "{doc}'s wording here is a machine translation from {lang}: check the original before blaming the outlet",
+    "certainty": "{doc}'s hedging here is a machine translation from {lang}: check the original",
+    "entity": "names in {doc}'s machine translation from {lang} may be transliterated differently: check the original",
+    "quote": "{doc}'s quotation marks here come through machine translation from {lang}: check the original",
+}
+
+
+def _translation_caution(a: Document, b: Document, f: Finding) -> Finding:
+    """Mark a finding uncertain (and less confident) where its evidence sits in a flagged machine
+    translation, or its type is one a translator's word choice can produce."""
+    if f.caution:
+        return f
+    for doc, spans, indices in ((a, f.a_spans, f.a), (b, f.b_spans, f.b)):
+        evidence = [sp.sentence for sp in spans] or list(indices)
+        flagged = [i for i in evidence if doc.sentences[i].translation_flag]
+        if flagged:
+            reason = doc.sentences[flagged[0]].translation_flag
+            note = f"{doc.label}'s sentence {flagged[0] + 1} is a flagged machine translation ({reason})"
+            return replace(f, caution=note, confidence=round(f.confidence * 0.5, 4))
+    for doc, spans in ((a, f.a_spans), (b, f.b_spans)):
+        if f.type in _WORDING and spans and any(doc.sentences[sp.sentence].translation is not None for sp in spans):
+            from ..language import language_name
+
+            note = _WORDING[f.type].format(doc=doc.label, lang=language_name(doc.source_language or doc.language))
+            return replace(f, caution=note, confidence=round(f.confidence * 0.7, 4))
+    return f

@@ -38,15 +38,25 @@ from typing import Any, Literal
 from markupsafe import Markup
 
 from ..language import language_name
-from ..result import ComparisonResult, Document, Finding, Link, PairComparison, Sentence
+from ..result import FINDING_TYPES, ComparisonResult, Document, Finding, Link, PairComparison, Sentence, Span
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 RowKind = Literal["same", "changed", "only-a", "only-b", "ghost"]
 KIND_CODES: dict[str, int] = {"same": 0, "changed": 1, "only-a": 2, "only-b": 3, "ghost": 4}
 _HEADLINE_END = re.compile(r"[.!?…。！？:;,\"'”’»)\]]\s*$")
-# Preferred keys, in order, for a framing finding's headline and the outlet it concerns.
-_FINDING_HEAD = ("title", "label", "summary", "message", "signal", "kind", "type")
+# Each finding type's badge: a symbol as well as a colour (colour-blind safe), and a short name.
+BADGES: dict[str, tuple[str, str]] = {
+    "number": ("#", "number"),
+    "attribution": ("@", "source"),
+    "certainty": ("?", "certainty"),
+    "quote": ("“", "quote"),
+    "loaded": ("!", "wording"),
+    "entity": ("⊙", "name"),
+    "detail": ("+", "detail"),
+}
+MAX_PAIR_LISTS = 3  # more pairs: the panel lists cross-outlet findings; each pair's show on its rows
+MAX_LEDGER = 12
 # Said on a flagged sentence (the same words in report.js).
 FLAG_TITLE = "Machine translation looks wrong: {}. Read the original."
 FLAG_NOTE = "⚠ translation looks wrong: {}"
@@ -70,6 +80,7 @@ class Row:
 
 
 Segment = tuple[str, bool]  # (text, differs)
+Run = tuple[str, bool, bool]  # (text, differs, evidence of a finding)
 
 
 def render_html(result: ComparisonResult) -> str:
@@ -88,8 +99,7 @@ def render_html(result: ComparisonResult) -> str:
         "pair": pairs[0] if pairs else None,
         "multi": multi,
         "coverage": _coverage_view(result) if result.coverage else None,
-        "findings": [_pair_finding_view(result, comp, f) for comp in result.comparisons for f in comp.findings]
-        + [_finding_view(f) for f in result.findings],
+        "framing": _framing_view(result, pairs),
         "any_translated": any(d.translated for d in result.documents),
         "flagged": _flagged_view(result),
         "data_json": Markup(_script_json(_pairs_data(result, pairs))) if multi and pairs else None,
@@ -228,14 +238,17 @@ def _doc_view(doc: Document) -> dict[str, Any]:
 def _pair_view(result: ComparisonResult, k: int, comp: PairComparison) -> dict[str, Any]:
     a, b = result.document(comp.a), result.document(comp.b)
     rows = layout_rows(comp)
+    on_link = findings_by_link(comp)
     views = []
     for n, row in enumerate(rows):
+        types = [f.type for f in on_link.get((row.a, row.b), [])] if row.link is not None and row.kind != "ghost" else []
         view: dict[str, Any] = {
             "id": f"r{n}",
             "kind": row.kind,
             "classes": " ".join(
                 ["row", row.kind]
                 + (["diff"] if row.diff else [])
+                + [f"ft-{t}" for t in types]
                 + (["moved"] if row.moved else [])
                 + (["weak"] if row.link is not None and row.link.strength == "weak" and row.kind != "ghost" else [])
             ),
@@ -249,9 +262,12 @@ def _pair_view(result: ComparisonResult, k: int, comp: PairComparison) -> dict[s
             view["ghost_a"] = _numbers(row.link.a)
         elif row.link is not None:
             link = row.link
+            found = on_link.get((link.a, link.b), [])
+            seg_a, seg_b = link_runs(a, b, link, found)
             view.update(
-                seg_a=side_segments(link, "a") or [(_joined(a, link.a), False)],
-                seg_b=side_segments(link, "b") or [(_joined(b, link.b), False)],
+                seg_a=seg_a,
+                seg_b=seg_b,
+                badges=[_badge(f) for f in found],
                 orig_a=_originals(a, link.a),
                 orig_b=_originals(b, link.b),
                 flag_a=_flag_view(a.flag_of(link.a)),
@@ -268,6 +284,7 @@ def _pair_view(result: ComparisonResult, k: int, comp: PairComparison) -> dict[s
     moved = sum(1 for row in rows if row.moved)
     return {
         "index": k,
+        "row_of": {(row.a, row.b): f"r{n}" for n, row in enumerate(rows) if row.link is not None and row.kind != "ghost"},
         "a": _doc_view(a),
         "b": _doc_view(b),
         "rows": views,
@@ -303,8 +320,12 @@ def _coverage_view(result: ComparisonResult) -> dict[str, Any]:
     docs = result.documents
     groups = []
     wordings = result.wordings()
+    cross: dict[int, list] = {}
+    for f in result.findings:
+        cross.setdefault(f.fact, []).append(f)
     for group in result.coverage:
         cells = []
+        alone = {d for f in cross.get(group.id, []) for d in f.alone}
         for doc in docs:
             indices = group.sentences.get(doc.id)
             if indices:
@@ -315,7 +336,9 @@ def _coverage_view(result: ComparisonResult) -> dict[str, Any]:
                     hover += "\n\n" + FLAG_NOTE.format(flag)
                 if orig:
                     hover += f"\n\nOriginal ({language_name(doc.source_language or doc.language)}): {orig}"
-                cells.append({"has": True, "title": hover, "n": _numbers(tuple(indices))})
+                if doc.id in alone:
+                    hover += "\n\nStands alone: " + "; ".join(f.summary for f in cross[group.id] if doc.id in f.alone)
+                cells.append({"has": True, "title": hover, "n": _numbers(tuple(indices)), "alone": doc.id in alone})
             else:
                 cells.append({"has": False, "title": f"not in {doc.label}", "n": ""})
         first_id, indices = wordings[group.id]
@@ -329,37 +352,133 @@ def _coverage_view(result: ComparisonResult) -> dict[str, Any]:
                 "source": first.label,
                 "only": first.label if len(group.sentences) == 1 else None,
                 "flag": _flag_view(first.flag_of(indices)),
+                "cross": [{**_cross_badge(f.type), "title": f.summary} for f in cross.get(group.id, [])],
             }
         )
     return {"groups": groups, "outlets": len(docs)}
 
 
-def _pair_finding_view(result: ComparisonResult, comp: PairComparison, f: Finding) -> dict[str, Any]:
-    """A finding on one link: its summary, then where it is and how sure."""
-    a, b = result.document(comp.a), result.document(comp.b)
-    fields = [
-        ("type", f.type),
-        ("sentences", f"{a.label} {_numbers(f.a)} ↔ {b.label} {_numbers(f.b)}"),
-        ("confidence", f"{f.confidence:.2f}"),
+def findings_by_link(comp: PairComparison) -> dict[tuple[tuple[int, ...], tuple[int, ...]], list[Finding]]:
+    """Each link's findings (keyed by its sentences), in FINDING_TYPES order."""
+    out: dict[tuple[tuple[int, ...], tuple[int, ...]], list[Finding]] = {}
+    for f in sorted(comp.findings, key=lambda f: FINDING_TYPES.index(f.type)):
+        out.setdefault((f.a, f.b), []).append(f)
+    return out
+
+
+def _badge(f: Finding) -> dict[str, str]:
+    sym, name = BADGES[f.type]
+    title = f.summary + (f" (uncertain: {f.caution})" if f.caution else "")
+    return {"type": f.type, "sym": sym, "name": name, "title": title, "uncertain": "uncertain" if f.caution else ""}
+
+
+def _evidence_ranges(doc: Document, indices: tuple[int, ...], spans: list[Span]) -> list[tuple[int, int]]:
+    """Evidence spans as character ranges of the link side's joined text (sentences joined by a space)."""
+    offset, at = {}, 0
+    for i in indices:
+        offset[i] = at
+        at += len(doc.sentences[i].compare_text) + 1
+    return sorted((offset[sp.sentence] + sp.start, offset[sp.sentence] + sp.end) for sp in spans if sp.sentence in offset)
+
+
+def mark_evidence(segments: list[Segment], ranges: list[tuple[int, int]]) -> list[Run]:
+    """Split diff runs where evidence starts and ends: (text, differs, evidence) runs."""
+    out: list[Run] = []
+    at = 0
+    for text, differs in segments:
+        cuts = sorted({0, len(text)} | {min(len(text), max(0, x - at)) for r in ranges for x in r})
+        for lo, hi in zip(cuts, cuts[1:]):
+            if hi > lo:
+                ev = any(s <= at + lo and at + hi <= e for s, e in ranges)
+                if out and out[-1][1] == differs and out[-1][2] == ev:
+                    out[-1] = (out[-1][0] + text[lo:hi], differs, ev)
+                else:
+                    out.append((text[lo:hi], differs, ev))
+        at += len(text)
+    return out
+
+
+def link_runs(a: Document, b: Document, link: Link, found: list[Finding]) -> tuple[list[Run], list[Run]]:
+    """Both sides of a link as runs: the word diff, with the findings' evidence marked."""
+    seg_a = side_segments(link, "a") or [(_joined(a, link.a), False)]
+    seg_b = side_segments(link, "b") or [(_joined(b, link.b), False)]
+    spans_a = [sp for f in found for sp in f.a_spans]
+    spans_b = [sp for f in found for sp in f.b_spans]
+    return (
+        mark_evidence(seg_a, _evidence_ranges(a, link.a, spans_a)),
+        mark_evidence(seg_b, _evidence_ranges(b, link.b, spans_b)),
+    )
+
+
+def _framing_view(result: ComparisonResult, pairs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The findings panel: counts by type (buttons that filter the rows), the pair findings most
+    important first, agreement across outlets, the omissions ledger, prominence and sources."""
+    labels = {d.id: d.label for d in result.documents}
+    counts = {t: 0 for t in FINDING_TYPES}
+    for comp in result.comparisons:
+        for f in comp.findings:
+            counts[f.type] += 1
+    pair_lists = []
+    if len(result.comparisons) <= MAX_PAIR_LISTS:
+        for pair, comp in zip(pairs, result.comparisons):
+            items = []
+            for f in sorted(comp.findings, key=lambda f: (-f.confidence, FINDING_TYPES.index(f.type), f.a, f.b)):
+                items.append(
+                    {
+                        **_badge(f),
+                        "summary": f.summary,
+                        "where": f"{labels[comp.a]} {_numbers(f.a)} ↔ {labels[comp.b]} {_numbers(f.b)}",
+                        "row": pair["row_of"].get((f.a, f.b)) if pair["index"] == 0 else None,
+                        "confidence": f"{f.confidence:.2f}",
+                        "caution": f.caution,
+                    }
+                )
+            if items:
+                pair_lists.append({"a": labels[comp.a], "b": labels[comp.b], "items": items})
+    cross = [
+        {**_cross_badge(f.type), "summary": f.summary, "fact": f.fact, "caution": f.caution} for f in result.findings
     ]
-    if f.caution:
-        fields.append(("uncertain", f.caution))
-    return {"head": f.summary, "fields": fields}
+    ledger = []
+    for e in result.ledger[:MAX_LEDGER]:
+        top = max(e.positions, key=lambda p: p.prominence)
+        ledger.append(
+            {
+                "text": _joined(result.document(top.document), top.sentences),
+                "where": ", ".join(f"{labels[p.document]}: {p.where}" for p in e.positions),
+                "missing": ", ".join(labels[d] for d in e.missing_from),
+                "fact": e.fact,
+            }
+        )
+    shifts = [
+        {"summary": s.summary, "text": _joined(result.document(s.high.document), s.high.sentences)}
+        for s in result.prominence
+    ]
+    sources = [
+        {
+            "label": labels[o.document],
+            "named": [(c.name, c.count, c.quoted) for c in o.sources],
+            "unnamed": o.unnamed,
+        }
+        for o in result.sources
+    ]
+    if not (any(counts.values()) or cross or ledger or shifts or any(s["named"] for s in sources) or result.skipped):
+        return None
+    return {
+        "counts": [{"type": t, "sym": BADGES[t][0], "name": BADGES[t][1], "n": n} for t, n in counts.items() if n],
+        "pairs": pair_lists,
+        "listed_pairs": len(result.comparisons) <= MAX_PAIR_LISTS,
+        "cross": cross,
+        "ledger": ledger,
+        "ledger_more": max(0, len(result.ledger) - MAX_LEDGER),
+        "shifts": shifts,
+        "sources": sources if any(s["named"] or s["unnamed"] for s in sources) else [],
+        "skipped": list(result.skipped.items()),
+    }
 
 
-def _finding_view(finding: dict[str, Any]) -> dict[str, Any]:
-    """A framing finding, shown as the JSON holds it: a headline and its other fields."""
-    head_key = next((k for k in _FINDING_HEAD if isinstance(finding.get(k), str) and finding[k]), None)
-    fields = [(str(k), _plain(v)) for k, v in finding.items() if k != head_key]
-    return {"head": finding[head_key] if head_key else None, "fields": fields}
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+def _cross_badge(kind: str) -> dict[str, str]:
+    sym, name = BADGES[kind]
+    return {"type": kind, "sym": sym, "name": name}
 
 
 # --- compact pair data for the script (3+ outlets) ------------------------------------------------
@@ -370,13 +489,14 @@ def _u16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _seg_data(segments: list[Segment], expected: str) -> list[Any]:
-    """Run lengths alternating plain/differs (starting plain) when they rebuild `expected`, else explicit runs."""
-    if "".join(text for text, _ in segments) != expected:
-        return [[text, int(differs)] for text, differs in segments]
+def _seg_data(runs: list[Run], expected: str) -> list[Any]:
+    """Run lengths alternating plain/differs (starting plain) when they rebuild `expected` and mark
+    no evidence; else explicit runs [text, differs, evidence]."""
+    if "".join(text for text, _, _ in runs) != expected or any(ev for _, _, ev in runs):
+        return [[text, int(differs), int(ev)] for text, differs, ev in runs]
     out: list[int] = []
     differs = False
-    for text, flag in segments:
+    for text, flag, _ in runs:
         if flag != differs:
             out.append(0)
             differs = not differs
@@ -391,6 +511,7 @@ def _pairs_data(result: ComparisonResult, pairs: list[dict[str, Any]]) -> dict[s
     data_pairs = []
     for pair, comp in zip(pairs, result.comparisons):
         a, b = result.document(comp.a), result.document(comp.b)
+        on_link = findings_by_link(comp)
         rows: list[list[Any]] = []
         for row in pair["layout"]:
             code = KIND_CODES[row.kind]
@@ -398,8 +519,8 @@ def _pairs_data(result: ComparisonResult, pairs: list[dict[str, Any]]) -> dict[s
                 rows.append([code, [], list(row.b), row.target, list(row.link.a) if row.link else []])
             elif row.link is not None:
                 link = row.link
-                seg_a = side_segments(link, "a") or [(_joined(a, link.a), False)]
-                seg_b = side_segments(link, "b") or [(_joined(b, link.b), False)]
+                found = on_link.get((link.a, link.b), [])
+                seg_a, seg_b = link_runs(a, b, link, found)
                 rows.append(
                     [
                         code,
@@ -411,6 +532,7 @@ def _pairs_data(result: ComparisonResult, pairs: list[dict[str, Any]]) -> dict[s
                         _seg_data(seg_a, _joined(a, link.a)),
                         _seg_data(seg_b, _joined(b, link.b)),
                     ]
+                    + ([[[f.type, _badge(f)["title"]] for f in found]] if found else [])
                 )
             else:
                 rows.append([code, list(row.a), list(row.b)])

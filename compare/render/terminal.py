@@ -22,12 +22,13 @@ from rich.table import Table
 from rich.text import Text
 
 from ..language import language_name
-from ..result import ComparisonResult, Document, Link, PairComparison
+from ..result import FINDING_TYPES, ComparisonResult, Document, Finding, Link, PairComparison
 
 REMOVED = "bold dark_orange"
 ADDED = "bold dodger_blue2"
 DIM = "grey50"
 MAX_DETAILED_PAIRS = 3  # more documents: coverage grid + per-pair summary lines
+MAX_LISTED = 8  # findings, ledger entries... listed per section; the JSON and HTML hold them all
 FLAG = "⚠"  # marks a sentence whose machine translation looks wrong
 
 # What a terminal would act on, as visible pictures: C0 controls as U+2400.. (ESC
@@ -104,6 +105,10 @@ def render_terminal(result: ComparisonResult, file: IO[str], options: TerminalOp
                  " (--show-original).", style="bold")
         )
     console.print(Text(str(result.signature), style=DIM))
+    if result.skipped:
+        console.print(
+            Text("Findings not looked for: " + "; ".join(f"{t} ({why})" for t, why in result.skipped.items()), style=DIM)
+        )
     detailed = len(result.comparisons) <= MAX_DETAILED_PAIRS
     for comp in result.comparisons:
         console.print()
@@ -111,6 +116,7 @@ def render_terminal(result: ComparisonResult, file: IO[str], options: TerminalOp
     if result.coverage:
         console.print()
         _render_coverage(console, result)
+    _render_overview(console, result)
     if not detailed:
         console.print()
         console.print(
@@ -171,10 +177,17 @@ def _render_pair(
                 console.print(Text(f"        {s.text}", style=DIM))
 
 
+def importance(f: Finding) -> tuple[float, int]:
+    """Most important first: confidence (lowered by cautions), then the type order of FINDING_TYPES
+    (a different figure or source is checkable; an added detail is context)."""
+    return -f.confidence, FINDING_TYPES.index(f.type)
+
+
 def _render_findings(console: Console, comp: PairComparison) -> None:
-    """How they differ: one line a finding, most confident first (ties: A's order)."""
+    """How they differ: one line a finding, most important first (ties: A's order)."""
     console.print(Text("How they differ:", style="bold"))
-    for f in sorted(comp.findings, key=lambda f: (-f.confidence, f.a, f.b)):
+    ranked = sorted(comp.findings, key=lambda f: (importance(f), f.a, f.b))
+    for f in ranked[:MAX_LISTED]:
         ia = ",".join(str(i + 1) for i in f.a)
         ib = ",".join(str(j + 1) for j in f.b)
         line = Text(f"  {f.type:<11} A{ia} ↔ B{ib}  ", style=DIM)
@@ -182,6 +195,58 @@ def _render_findings(console: Console, comp: PairComparison) -> None:
         if f.caution:
             line.append(f"  (uncertain: {f.caution})", style=DIM)
         console.print(line)
+    _more(console, len(ranked))
+
+
+def _more(console: Console, n: int) -> None:
+    if n > MAX_LISTED:
+        console.print(Text(f"  … {n - MAX_LISTED} more in --json / --html", style=DIM))
+
+
+def _render_overview(console: Console, result: ComparisonResult) -> None:
+    """What the outlets do differently as wholes: agreement across outlets, what only some carry,
+    what one leads with and another buries, and whom each cites."""
+    labels = {d.id: d.label for d in result.documents}
+    if result.findings:
+        console.print()
+        console.print(Text("Across outlets:", style="bold"))
+        for f in result.findings[:MAX_LISTED]:
+            line = Text(f"  {f.type:<11} fact {f.fact}  ", style=DIM)
+            line.append(f.summary)
+            if f.caution:
+                line.append(f"  (uncertain: {f.caution})", style=DIM)
+            console.print(line)
+        _more(console, len(result.findings))
+    if result.ledger:
+        console.print()
+        console.print(Text("Only some outlets carry (most prominent first):", style="bold"))
+        for e in result.ledger[:MAX_LISTED]:
+            where = ", ".join(f"{labels[p.document]} {p.where}" for p in e.positions)
+            top = max(e.positions, key=lambda p: p.prominence)
+            text = " ".join(result.document(top.document).sentences[i].compare_text for i in top.sentences)
+            line = Text(f"  not in {', '.join(labels[d] for d in e.missing_from)} · {where}: ", style=DIM)
+            line.append(text)
+            console.print(line)
+        _more(console, len(result.ledger))
+    if result.prominence:
+        console.print()
+        console.print(Text("Prominence shifts:", style="bold"))
+        for shift in result.prominence[:MAX_LISTED]:
+            doc = result.document(shift.high.document)
+            line = Text(f"  {shift.summary}: ", style=DIM)
+            line.append(" ".join(doc.sentences[i].compare_text for i in shift.high.sentences))
+            console.print(line)
+        _more(console, len(result.prominence))
+    if any(o.sources for o in result.sources):
+        console.print()
+        console.print(Text("Sources cited:", style="bold"))
+        for o in result.sources:
+            named = ", ".join(
+                f"{c.name} ({c.count}{f', {c.quoted} quoted' if c.quoted else ''})" for c in o.sources[:6]
+            )
+            more = f", +{len(o.sources) - 6} more" if len(o.sources) > 6 else ""
+            unnamed = f"; {o.unnamed} unnamed" if o.unnamed else ""
+            console.print(Text(f"  {labels[o.document]}: {named or 'none named'}{more}{unnamed}"))
 
 
 def _render_link(console: Console, a: Document, b: Document, link: Link, *, plain: bool, show_original: bool) -> None:

@@ -64,11 +64,22 @@
     applyFilters();
   }
 
+  var fType = null;  /* a finding type chosen in the findings panel: only its rows are shown */
+
   function applyFilters() {
     if (!table) return;
     table.classList.toggle("f-diff", !!(fDiff && fDiff.checked));
     table.classList.toggle("f-omit", !!(fOmit && fOmit.checked));
-    say(visibleDiffs().length + " differences shown");
+    var rows = rowsBody.querySelectorAll("tr.row");
+    for (var i = 0; i < rows.length; i++) rows[i].classList.toggle("fx", !!fType && !rows[i].classList.contains("ft-" + fType));
+    say(visibleDiffs().length + " differences shown" + (fType ? " with a " + BADGES[fType][1] + " finding" : ""));
+  }
+
+  function chooseType(type) {
+    fType = fType === type ? null : type;
+    var buttons = document.querySelectorAll("button.ftype");
+    for (var i = 0; i < buttons.length; i++) buttons[i].setAttribute("aria-pressed", buttons[i].dataset.type === fType ? "true" : "false");
+    applyFilters();
   }
 
   function setOriginals(open) {
@@ -144,7 +155,9 @@
     }
     for (var r = 0; r < runs.length; r++) {
       if (!runs[r][0]) continue;
-      if (runs[r][1]) p.appendChild(el("mark", markCls, runs[r][0]));
+      var ev = runs[r].length > 2 && runs[r][2];
+      if (runs[r][1]) p.appendChild(el("mark", ev ? markCls + " ev" : markCls, runs[r][0]));
+      else if (ev) p.appendChild(el("mark", "ev", runs[r][0]));
       else p.appendChild(document.createTextNode(runs[r][0]));
     }
     p.normalize();
@@ -178,6 +191,19 @@
   }
 
   var KINDS = ["same", "changed", "only-a", "only-b", "ghost"];
+  /* Finding badges: the same symbol, name and markup as the server renders (html.py BADGES). */
+  var BADGES = {number: ["#", "number"], attribution: ["@", "source"], certainty: ["?", "certainty"],
+    quote: ["\u201c", "quote"], loaded: ["!", "wording"], entity: ["\u2299", "name"], detail: ["+", "detail"]};
+
+  function badge(type, title) {
+    var b = el("span", "badge t-" + type + (title.indexOf(" (uncertain: ") >= 0 ? " uncertain" : ""));
+    b.title = title;
+    var s = el("span", null, BADGES[type][0]);
+    s.setAttribute("aria-hidden", "true");
+    b.appendChild(s);
+    b.appendChild(document.createTextNode(" " + BADGES[type][1]));
+    return b;
+  }
 
   function drawRow(pair, r, n) {
     var A = pair.a, B = pair.b, la = data.docs[A].label, lb = data.docs[B].label;
@@ -218,6 +244,12 @@
       mid.push(sc);
       if (r[4]) mid.push(el("span", "wk", "weak"));
       if (moved) mid.push(link("mv", "r" + r[5], "↕ moved", lb + " tells this elsewhere"));
+      var found = r.length > 8 ? r[8] : [];
+      for (var f = 0; f < found.length; f++) {
+        classes.push("ft-" + found[f][0]);
+        mid.push(badge(found[f][0], found[f][1]));
+      }
+      tr.className = classes.join(" ");
       tr.append(
         el("td", "no na", nums(r[1])),
         cell("tx ta", [sentenceP(A, r[1], r[6], "ma"), flagNote(A, r[1]), origDetails(A, r[1])]),
@@ -261,6 +293,10 @@
   /* ---- wiring ---- */
 
   if (fDiff) fDiff.addEventListener("change", applyFilters);
+  var typeButtons = document.querySelectorAll("button.ftype");
+  for (var tb = 0; tb < typeButtons.length; tb++) {
+    typeButtons[tb].addEventListener("click", function (e) { chooseType(e.currentTarget.dataset.type); });
+  }
   if (fOmit) fOmit.addEventListener("change", applyFilters);
   if (origAll) origAll.addEventListener("click", function () {
     setOriginals(origAll.getAttribute("aria-pressed") !== "true");
