@@ -24,7 +24,7 @@ DETECTORS: dict[str, Detector] = {
         Detector("number", numbers.detect),
         Detector("attribution", sources.detect),
         Detector("certainty", certainty.detect),
-        Detector("quote", quotes.detect),
+        Detector("quote", quotes.detect, english=False),  # quotation marks read in any language
         Detector("loaded", loaded.detect),
         Detector("entity", entities.detect),
         Detector("detail", detail.detect),
