@@ -5,6 +5,8 @@ Usage:
     python eval/findings_eval.py --gold-links [--types quote,loaded] [--errors TYPE]
         # detectors alone on the gold strong links of the dev sets (no segmentation or alignment:
         # seconds, for working on a detector); --errors lists its false and missed findings
+    python eval/findings_eval.py --errors TYPE
+        # end to end on the realistic dev set: that type's false findings, with their links
 
 Labels: eval/real/findings/labels/{l1,l2}/EVENT/A__B.json, one finding per type per strong link at
 most, made independently from ../shared/guides/framing-labelling.md. Merged as the alignment gold is:
@@ -66,7 +68,7 @@ def agreement(l1: set[Key], l2: set[Key], pairs: set[str]) -> None:
     print()
 
 
-def evaluate(folder: Path, title: str, l1: set[Key], l2: set[Key]) -> None:
+def evaluate(folder: Path, title: str, l1: set[Key], l2: set[Key], errors: str | None = None) -> None:
     gold_pairs = load_gold(folder)
     ids = {g.id for g in gold_pairs}
     if not any(k[0] in ids for k in l1 | l2):
@@ -91,6 +93,12 @@ def evaluate(folder: Path, title: str, l1: set[Key], l2: set[Key]) -> None:
             predicted[f.type] += 1
             correct[f.type] += bool(cells & loose)
             found |= cells & strict
+            if errors == f.type and not cells & loose:
+                on_gold = any((c[1], c[2]) in g.strong for c in cells)
+                print(f"    FALSE ({'on a gold strong link' if on_gold else 'not a gold strong link'}) {g.id} "
+                      f"{list(f.a)}-{list(f.b)}: {f.summary}")
+                print(f"      A: {' '.join(da.sentences[i].compare_text for i in f.a)}")
+                print(f"      B: {' '.join(db.sentences[j].compare_text for j in f.b)}")
     print("compare (default mode) against the merged labels:")
     for t in FINDING_TYPES:
         gold = {k for k in strict if k[3] == t and k[0] in ids}
@@ -125,17 +133,23 @@ def link_cases() -> list[tuple[str, Document, Document, list[tuple[int, int]]]]:
     return cases
 
 
-def gold_links(types: list[str], errors: str | None) -> None:
+def gold_links(types: list[str], errors: str | None, parts: tuple[str, ...] = ("dev", "enrich")) -> None:
     """Each detector on each gold strong link, scored per type against the merged labels."""
     l1 = labelled("l1") | enrich_labelled("l1")
     l2 = labelled("l2") | enrich_labelled("l2")
     strict, loose = l1 & l2, l1 | l2
     for part, keep in (("realistic dev", lambda pid: not pid.startswith("enrich__")),
                        ("enrichment pairs", lambda pid: pid.startswith("enrich__"))):
+        if ("dev" if part == "realistic dev" else "enrich") not in parts:
+            continue
         cases = [c for c in link_cases() if keep(c[0])]
         if not cases:
             continue
         ids = {c[0] for c in cases}
+        if part == "enrichment pairs":
+            agreement(l1, l2, ids)
+            nothing = len(ids - {k[0] for k in l1 | l2})
+            print(f"  pairs where neither labeller recorded anything (traps): {nothing}\n")
         print(f"{part}: {sum(len(c[3]) for c in cases)} gold strong links (detectors alone, no alignment)")
         for t in types:
             pred: dict[Key, str] = {}
@@ -165,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold-links", action="store_true", help="detectors alone on the dev sets' gold strong links")
     parser.add_argument("--types", default=",".join(DETECTORS), help="comma-separated detector names")
-    parser.add_argument("--errors", default=None, help="with --gold-links: list this type's false and missed findings")
+    parser.add_argument("--errors", default=None, help="list this type's false findings (and misses, with --gold-links); end to end: dev only")
     args = parser.parse_args(argv)
     types = [t for t in args.types.split(",") if t]
     unknown = [t for t in types if t not in DETECTORS]
@@ -174,9 +188,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.gold_links:
         gold_links(types, args.errors)
         return 0
+    if args.errors:  # end to end, dev only: the false findings of one type, through the pipeline
+        evaluate(REAL_DEV_DIR, "realistic dev", labelled("l1"), labelled("l2"), errors=args.errors)
+        return 0
     l1, l2 = labelled("l1"), labelled("l2")
     evaluate(REAL_DEV_DIR, "realistic dev", l1, l2)
     evaluate(REAL_TEST_DIR, "realistic test (nothing chosen with it)", l1, l2)
+    if (ENRICH / "l1.json").exists():
+        print("enrichment pairs (eval/real/findings/enrich): each pair one strong link, detectors alone")
+        gold_links([t for t in FINDING_TYPES], None, parts=("enrich",))
     return 0
 
 
