@@ -750,7 +750,7 @@ def same_quantity(a: Quantity, b: Quantity) -> bool:
         # "1,000 homes" / "1,200 houses": the same things counted; people need more in common
         # ("a minority of 1.5 million people" / "Sri Lanka's 22 million people").
         return _near(a, b) and (a.noun not in _HUMAN or bool(a.context & b.context - _WEAK))
-    if a.head and b.head and a.head != b.head and a.kind == "money":
+    if a.kind == "money" and _heads_differ(a, b):
         return False  # "$1.8bn hit" / "bonds worth $21bn": different things measured
     if a.kind == "ordinal":
         return bool(a.noun) and a.noun == b.noun
@@ -784,7 +784,15 @@ def _compatible(a: Quantity, b: Quantity) -> bool:
         return False
     if a.kind == "count" and a.noun and b.noun and not _nouns_agree(a.noun, b.noun):
         return False
-    return not (a.kind == "money" and a.head and b.head and a.head != b.head)
+    return not (a.kind == "money" and _heads_differ(a, b))
+
+
+def _heads_differ(a: Quantity, b: Quantity) -> bool:
+    """Two amounts name what they measure differently, and neither side's word for it is near the
+    other's figure ("trade worth $40bn" / "the trade it covers at $35bn" measure one thing)."""
+    if not a.head or not b.head or a.head == b.head:
+        return False
+    return _stem(a.head) not in b.context and _stem(b.head) not in a.context
 
 
 def _side(doc: Document, indices: Sequence[int]) -> list[tuple[int, Quantity]]:
