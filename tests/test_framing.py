@@ -259,6 +259,16 @@ def test_sources_read_reporting_frames_not_clauses():
         ("Egypt's president moved quickly to claim the success.", "Egypt's president said on Twitter that Egyptians "
          "had ended the crisis.", None),
         ("The senator pledged support for the bill.", "The bill has the senator's support, he said.", None),
+        # End to end, links join sentences that share only a detail: the frame must credit the shared part.
+        ("Orders fell 4% in May, the firm told analysts, and its shares slid 9% on Tuesday.",
+         "Its shares slid 9% on Tuesday.", None),  # the new clause after the frame is not credited
+        ("The governor acknowledged that the warnings had been ignored.", "The president met the governor on "
+         "Tuesday.", None),  # shares only the source's name
+        ("The dam burst after 400 millimetres of rain fell, officials said.", "Why did the dam burst?", None),
+        ("The mayor had gone on radio to condemn the strike, and vowed that its leaders would face charges.",
+         "All who led the strike would face charges, the mayor warned.", None),  # both report speech
+        ("The ferry capsized with 50 people aboard, the coastguard said on Sunday evening.",
+         "The ferry capsized with 50 people aboard.", "the coastguard said"),
     ],
 )
 def test_attribution_findings(a, b, expected):

@@ -198,3 +198,21 @@ def test_result_json_round_trip_keeps_everything():
         CompareOptions(use_cache=False, findings=()),
     )
     assert (none.ledger, none.prominence, none.sources, none.findings) == ((), (), (), ())
+
+
+def test_the_samples_show_the_issues_examples():
+    """The two differences the issue names, both in the bundled samples: $40 billion against $35
+    billion for the trade the deal covers, and one quote credited to two different ministers."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "samples"
+    result = compare_documents([root / "meridian-wire.txt", root / "harbor-review.txt"], CompareOptions(use_cache=False))
+    wire, review = result.documents
+    number = next(f for f in result.comparisons[0].findings if f.type == "number"
+                  and any("$40 billion" in wire.sentences[i].text for i in f.a))
+    (sa,), (sb,) = number.a_spans, number.b_spans
+    assert wire.sentences[sa.sentence].text[sa.start : sa.end].endswith("$40 billion")
+    assert review.sentences[sb.sentence].text[sb.start : sb.end].endswith("$35 billion")
+    quote = next(f for f in result.comparisons[0].findings if f.type == "attribution"
+                 and any("first step" in wire.sentences[i].text for i in f.a))
+    assert "Tan Hui Min" in quote.summary and "Marta Kask" in quote.summary

@@ -100,6 +100,44 @@ def test_no_entity_finding_for_the_same_participant_or_a_capitalised_word(a, b):
     assert _one(b, a, "entity") is None
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # Whom a statement was told to, and the medium it was made on: the frame's, not the fact's.
+        ("The harbour master told the Danish broadcaster Nordlys that the ferry had lost both engines.",
+         "The harbour master said the ferry had lost both engines."),
+        ("The governor wrote on his Telegram channel that the convoy had left the city.",
+         "The governor said the convoy had left the city."),
+        ("Testifying before the Senate Rules and Budget Committee, the minister said reserves were ample.",
+         "The minister said reserves were ample."),
+        # A place the other side refers to unnamed, an epithet, a reference point, a people.
+        ("The barge drifted into the Varna River after the mooring lines snapped.",
+         "The barge drifted into the river after the mooring lines snapped."),
+        ("The storm was the worst to strike the Pacific island in a decade, officials said.",
+         "The storm was the worst to strike the island in a decade, officials said."),
+        ("The aircraft flew a long detour north of the Azores before landing at the base.",
+         "The aircraft made a long detour before landing at the base."),
+        ("The landslide buried the stone houses of its Berber residents overnight.",
+         "The landslide buried the stone houses of its residents overnight."),
+        ("The ceasefire, brokered by Qatar last spring, collapsed on Monday.", "The ceasefire collapsed on Monday."),
+        # One name spelled two ways.
+        ("Prime Minister Dbeibah ordered the ports closed.", "Prime Minister Dbeibeh ordered the ports closed."),
+    ],
+)
+def test_no_entity_finding_for_a_frame_an_epithet_a_reference_or_a_variant_spelling(a, b):
+    assert _one(a, b, "entity") is None
+    assert _one(b, a, "entity") is None
+
+
+def test_no_entity_finding_on_a_link_holding_a_weakly_linked_sentence():
+    wire = _doc("Wire", ["Judge Marta Olsen read the verdict shortly after noon.", "Crowds gathered outside."])
+    daily = _doc("Daily", ["The judge read the verdict shortly after noon."])
+    weak = [Link(a=(0, 1), b=(0,), score=0.55, strength="strong")]  # its score is its weakest pair's
+    assert find(wire, daily, weak, ["entity"]) == ()
+    strong = [Link(a=(0, 1), b=(0,), score=0.85, strength="strong")]
+    assert [f.type for f in find(wire, daily, strong, ["entity"])] == ["entity"]
+
+
 def test_a_protagonist_the_other_side_calls_he_is_no_finding():
     # The story names Varga in most sentences; the other outlet's "he" is no omission.
     wire = _doc("Wire", [
@@ -236,6 +274,18 @@ def test_a_name_or_a_reporting_frame_alone_is_no_detail():
     # Paraphrases with the same content.
     assert _one("Officials said the vessel was towed to port after the storm.",
                 "The ship was towed to port after the storm, officials said.", "detail") is None
+
+
+def test_an_ing_word_used_as_a_noun_or_a_verb_opens_no_clause():
+    # "the killing" is a noun and "had been following" a verb: neither adds a consequence or a cause.
+    assert _one("The mayor told reporters the killing had shocked residents across the old quarter.",
+                "The mayor spoke to reporters.", "detail") is None
+    assert _one("Fans who had been following the final on giant screens cheered in the square.",
+                "Fans cheered in the square.", "detail") is None
+    # After a comma the same word opens a consequence.
+    f = _one("Gunmen attacked the convoy, killing four guards near the northern checkpoint.",
+             "Gunmen attacked the convoy.", "detail")
+    assert f is not None and "killing four guards" in f.summary
 
 
 def test_a_figure_missing_from_the_original_sentence_is_marked_uncertain():

@@ -154,3 +154,43 @@ def test_the_lexicon_ships_as_data_and_is_read_once():
     entries = {e for v in index.values() for _, e in v}
     assert {e.category for e in entries} <= {"label", "doubt", "saying", "action", "scare", "evaluative",
                                              "intensifier", "euphemism", "contested"}
+
+
+def _find_several(a: list[str], b: list[str]) -> Finding | None:
+    """The finding of one strong link holding all of `a` and all of `b`."""
+    link = Link(a=tuple(range(len(a))), b=tuple(range(len(b))), score=0.9, strength="strong")
+    found = find(_doc("Wire", a), _doc("Daily", b), [link], ["loaded"])
+    return found[0] if found else None
+
+
+def test_a_loaded_verb_of_saying_needs_a_statement_on_the_other_side():
+    # the other side reports the event but no statement: the statement itself is the difference
+    assert _find("The prime minister hailed the opening of the new bridge over the river on Monday.",
+                 "The new bridge over the river opened to traffic on Monday.") is None
+    f = _find("The prime minister hailed the opening of the new bridge over the river on Monday.",
+              "The prime minister praised the opening of the new bridge over the river on Monday.")
+    assert f is not None and _evidence("The prime minister hailed the opening", f.a_spans) == ["hailed"]
+
+
+def test_a_side_of_several_sentences_counts_loading_only_where_it_reports_the_shared_fact():
+    rate = "The central bank raised its main interest rate by half a point on Thursday."
+    aside = "Critics called it a reckless gamble with household budgets at a time of deep uncertainty."
+    # the loaded word sits in a second sentence about something the other side does not report
+    assert _find_several([rate, aside], [rate]) is None
+    # the same word next to the shared fact, on a one-sentence side, is reported
+    one = "The central bank made a reckless half-point rise in its main interest rate on Thursday."
+    f = _find(one, rate)
+    assert f is not None and _evidence(one, f.a_spans) == ["reckless"]
+    # a label before the name of someone the other side never names
+    a = ["The talks ended on Sunday without a deal.", "The delegation then met regional strongman Omar Hassan Farah."]
+    assert _find_several(a, ["The talks ended on Sunday without a deal, the delegation said."]) is None
+    f = _find_several(a, ["The delegation met Omar Hassan Farah after talks ended on Sunday without a deal."])
+    assert f is not None and [a[s.sentence][s.start : s.end] for s in f.a_spans] == ["strongman"]
+
+
+def test_neutral_propaganda_devices_and_evaluative_idioms():
+    assert _find("Both sides agreed to switch off the propaganda loudspeakers along the border.",
+                 "Both sides agreed to switch off the loudspeakers along the border.") is None
+    a = "The firm, whose collapse became a byword for corporate fraud, was wound up in 2002."
+    f = _find(a, "The firm, whose collapse ended in court, was wound up in 2002.")
+    assert f is not None and _evidence(a, f.a_spans) == ["byword for"]

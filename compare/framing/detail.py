@@ -12,7 +12,8 @@ A linked pair gets a `detail` finding when one side gives a piece of the fact th
 - a clause the other side has no words of (at least three content words, names and figures
   aside) that states a record or first ("the deadliest since 2009", "the first ... ever"), a
   cause ("after a run on deposits", "citing ..."), a consequence ("leaving ...", "forcing ...")
-  or the members of a set ("including ...").
+  or the members of a set ("including ..."); an -ing opening after a determiner or an auxiliary
+  is a noun or a verb ("the killing was ...", "had been following ..."), not a clause.
 
 Words are compared by key: Snowball stem, British and American spellings folded, common
 irregular forms, number words as digits, and a small list of news synonyms ("killed" / "dead",
@@ -441,6 +442,10 @@ _RECORD = re.compile(r"\b(?:first|only|largest|biggest|worst|deadliest|most|high
 _OPENING = re.compile(r"\b(?:after|citing|because of|due to|following|amid|as a result of|owing to|blamed on|"
                       r"caused by|triggered by|prompted by|helped by|leaving|killing|forcing|prompting|sending|"
                       r"making|causing|triggering|sparking|wiping|including|among them|such as)\b", re.IGNORECASE)
+# An -ing word after a determiner or an auxiliary is a noun or a verb, not a clause opening: "the
+# killing was ...", "people who had been following the trial".
+_NOT_OPENING = re.compile(r"\b(?:the|a|an|this|his|her|its|their|our|my|your|whose|is|are|was|were|be|been|"
+                          r"being|am|'s|’s)\s+$", re.IGNORECASE)
 _MIN_ADDED = 3  # content words (names and figures aside) a clause must add
 
 
@@ -460,7 +465,8 @@ def added_clauses(doc: Document, indices: Sequence[int], other_keys: set[str]) -
         text = doc.sentences[st.sentence].compare_text
         # The opening word among the run's first words ("on Friday after depositors ...").
         m = _OPENING.search(text, st.start, st.end)
-        if m is not None and m.start() <= st.first and key(m.group().split()[0]) not in other_keys:
+        if m is not None and m.start() <= st.first and key(m.group().split()[0]) not in other_keys \
+                and not (m.group().endswith("ing") and _NOT_OPENING.search(text, 0, m.start())):
             # The clause ends at the first punctuation that leaves it its three added words.
             end = st.end
             for p in _CLAUSE.finditer(text, m.end(), st.end):

@@ -13,12 +13,18 @@ any form. The plain counterpart on the other side, where the lexicon names one (
 quotation (the speaker's words, not the outlet's), a capitalised form inside a sentence (a
 name), a form in a neutral sense the lexicon names ("tax regime", "dumped rain"), and a label
 or loaded verb next to no word of the other side's sentence with no plain counterpart there (it
-describes a participant or action the other side does not report: a detail, not framing).
+describes a participant or action the other side does not report: a detail, not framing). Where
+a side of the link holds several sentences (the pipeline's n:m links), every form without a plain
+counterpart must sit next to a word the other side shares, and a label just before a name counts
+only if the other side names that person. A loaded verb of saying without a plain counterpart
+counts only where the other side reports a statement too (a verb of saying or a quotation).
 
 Limits: a closed word list, so loaded wording outside it and metaphors ("laid bare", "a virtual
-fortress") are missed; word senses only as far as the listed neutral contexts; a loaded word in
-a clause about another part of a long sentence still counts; a machine-translated sentence
-carries a caution, since the word may be the translator's choice.
+fortress") are missed; word senses only as far as the listed neutral contexts; in a one-sentence
+side, a dramatising or evaluative word in a clause about another part of a long sentence still
+counts ("after a frantic 48 hours"), and "next to a shared word" is a window of four words, so
+one that follows a shared name across a comma passes; a machine-translated sentence carries a
+caution, since the word may be the translator's choice.
 """
 
 from __future__ import annotations
@@ -60,9 +66,24 @@ _CATEGORY = {
     "contested": ("a contested term", 0.75),
 }
 # Categories that name a participant or an action: counted only next to a word the other side
-# shares, or where the other side uses the plain counterpart.
+# shares, or where the other side uses the plain counterpart (any category, where the loaded side
+# holds several sentences: the form may sit in one about something else).
 _PARTICIPANT = {"label", "contested", "doubt", "action"}
+# Labels: one just before a name ("strongman Khalifa Haftar") describes that person.
+_LABELS = {"label", "contested", "doubt"}
 _NEAR = 4  # words either side of the form that show what it qualifies
+# Plain verbs of saying (and "according to"): a loaded verb of saying frames a statement only where
+# the other side reports a statement too; otherwise the statement itself is what one side adds.
+_SPEECH = re.compile(
+    r"\b(?:say|says|said|saying|tell|tells|told|telling|state[sd]?|stating|add(?:s|ed|ing)?|announc(?:e|es|ed|ing)"
+    r"|declar(?:e|es|ed|ing)|not(?:e|es|ed|ing)|wr(?:ite|ites|ote|itten|iting)|report(?:s|ed|ing)?|according"
+    r"|call(?:s|ed|ing)?|describ(?:e|es|ed|ing)|warn(?:s|ed|ing)?|urg(?:e|es|ed|ing)|prais(?:e|es|ed|ing)"
+    r"|welcom(?:e|es|ed|ing)|critici[sz](?:e|es|ed|ing)|condemn(?:s|ed|ing)?|accus(?:e|es|ed|ing)|vow(?:s|ed|ing)?"
+    r"|pledg(?:e|es|ed|ing)|promis(?:e|es|ed|ing)|acknowledg(?:e|es|ed|ing)|confirm(?:s|ed|ing)?|den(?:y|ies|ied|ying)"
+    r"|insist(?:s|ed|ing)?|argu(?:e|es|ed|ing)|ask(?:s|ed|ing)?|repl(?:y|ies|ied|ying)|respond(?:s|ed|ing)?"
+    r"|tweet(?:s|ed|ing)?|post(?:s|ed|ing)?|statement|remarks?|speech|address)\b|[\"“”]",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +240,25 @@ def _near_shared(doc: Document, i: int, hit: Hit, other: set[str]) -> bool:
     return any(_key(w) in other for w in words if len(w) >= 3 and w.lower() not in _FUNCTION)
 
 
+def _named(doc: Document, i: int, hit: Hit) -> list[str]:
+    """The name a label stands before ("regional leader Tsai Ing-wen" -> Tsai, Ing-wen); [] if none."""
+    text = doc.sentences[i].compare_text
+    if doc.sentences[i].headline:
+        return []
+    out = []
+    for m in _WORD.finditer(text, hit.end):
+        if not m.group()[0].isupper() or text[hit.end if not out else out[-1][1] : m.start()].strip():
+            break
+        out.append(m.span())
+    return [text[s:e] for s, e in out]
+
+
+@lru_cache(maxsize=4096)
+def _speaks(text: str) -> bool:
+    """The sentence reports a statement: a verb of saying or a quotation mark."""
+    return _SPEECH.search(text) is not None
+
+
 def _counterpart(doc: Document, indices: Sequence[int], entry: Entry) -> Span | None:
     """Where the other side uses a plain word the lexicon names for this entry."""
     for form in entry.neutral:
@@ -230,21 +270,33 @@ def _counterpart(doc: Document, indices: Sequence[int], entry: Entry) -> Span | 
 
 
 def _one_sided(doc: Document, mine: list[tuple[int, Hit]], other_doc: Document, other: Sequence[int],
-               theirs: list[tuple[int, Hit]]) -> list[tuple[int, Hit, Span | None]]:
+               theirs: list[tuple[int, Hit]], several: bool) -> list[tuple[int, Hit, Span | None]]:
     """This side's counted hits whose family the other side does not carry in any form, one per
-    family, with the other side's plain counterpart where there is one."""
+    family, with the other side's plain counterpart where there is one. `several`: this side of
+    the link holds several sentences, so a form may sit in one that reports something else."""
     carried = {h.entry.family for _, h in theirs}
     keys: set[str] | None = None
+    speaks = False
     out: list[tuple[int, Hit, Span | None]] = []
     seen: set[str] = set()
     for i, h in mine:
         if not h.counted or h.entry.family in carried or h.entry.family in seen:
             continue
         plain = _counterpart(other_doc, other, h.entry)
-        if plain is None and h.entry.category in _PARTICIPANT:
+        if plain is None:
+            # No plain counterpart: the form must sit in the part of its sentence the other side
+            # reports (a neighbouring word shared), not in a clause about something else.
             keys = _keys(other_doc, other) if keys is None else keys
-            if not _near_shared(doc, i, h, keys):
+            if (several or h.entry.category in _PARTICIPANT) and not _near_shared(doc, i, h, keys):
                 continue
+            if several and h.entry.category in _LABELS:
+                name = _named(doc, i, h)
+                if name and not any(_key(w) in keys for w in name):
+                    continue  # it labels someone the other side does not name
+            if h.entry.category == "saying" and not speaks:
+                if not any(_speaks(other_doc.sentences[j].compare_text) for j in other):
+                    continue  # the other side reports no statement: the statement is the difference
+                speaks = True
         seen.add(h.entry.family)
         out.append((i, h, plain))
     # The strongest evidence first: a plain counterpart on the other side, then the category.
@@ -273,8 +325,8 @@ def detect(a: Document, b: Document, link: Link) -> Finding | None:
     side_a, side_b = _side(a, link.a), _side(b, link.b)
     if not side_a and not side_b:
         return None
-    only_a = _one_sided(a, side_a, b, link.b, side_b)
-    only_b = _one_sided(b, side_b, a, link.a, side_a)
+    only_a = _one_sided(a, side_a, b, link.b, side_b, len(link.a) > 1)
+    only_b = _one_sided(b, side_b, a, link.a, side_a, len(link.b) > 1)
     if not only_a and not only_b:
         return None
     a_spans = tuple(Span(i, h.start, h.end) for i, h, _ in only_a[:3])
