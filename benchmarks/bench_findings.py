@@ -1,8 +1,8 @@
 """What framing findings cost (issue 11), measured side by side in one process (not a test).
 
 Scenarios, each run with --no-findings and with every finding type, alternating:
-- pair:  the two English samples (about 15 sentences each), through compare_documents;
-         target: findings add at most 1 s
+- pair:  the two English samples (17 sentences each), `compare A B` in a fresh process each time
+         (imports, first use of every rule: what a user waits for); target: findings add at most 1 s
 - many:  50 documents of 60 synthetic sentences (bench_align.py's), all 1,225 pairs;
          target: findings add at most 30 %
 Reports medians and the ratio / difference, never absolute targets on one run.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -54,6 +55,22 @@ def side_by_side(name: str, inputs: list, mode: str, repeat: int) -> tuple[float
     return m_off, m_on, found
 
 
+def cli_side_by_side(mode: str, repeat: int) -> None:
+    """`compare A B -q --json -` with and without findings, alternating, each in a fresh process."""
+    base = [sys.executable, "-m", "compare", *map(str, SAMPLES), "--json", "-", "-q", "--no-cache"]
+    base += ["--fast"] if mode == "fast" else []
+    times: dict[str, list[float]] = {"off": [], "on": []}
+    for k in range(repeat + 1):
+        for key, extra in (("off", ["--no-findings"]), ("on", [])):
+            start = time.perf_counter()
+            subprocess.run(base + extra, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+            if k:  # the first round warms the disk cache
+                times[key].append(time.perf_counter() - start)
+    m_off, m_on = statistics.median(times["off"]), statistics.median(times["on"])
+    print(f"pair   {mode:<8} no findings {m_off:7.3f} s   findings {m_on:7.3f} s   +{m_on - m_off:6.3f} s  "
+          f"ratio {m_on / m_off:5.2f}   (whole process, median of {repeat})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -61,9 +78,8 @@ def main() -> int:
     parser.add_argument("--skip-many", action="store_true")
     args = parser.parse_args()
     modes = [m for m in args.modes.split(",") if m]
-    pair = [DocumentInput(p.read_text(encoding="utf-8"), p.stem, "en") for p in SAMPLES]
     for mode in modes:
-        side_by_side("pair", pair, mode, args.repeat)
+        cli_side_by_side(mode, args.repeat)
     if not args.skip_many:
         docs = [DocumentInput(" ".join(d), f"d{k}", "en") for k, d in enumerate(make_documents(50, 60))]
         for mode in modes:

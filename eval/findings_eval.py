@@ -105,6 +105,12 @@ def evaluate(folder: Path, title: str, l1: set[Key], l2: set[Key], errors: str |
         p = correct[t] / predicted[t] if predicted[t] else float("nan")
         r = len(found & gold) / len(gold) if gold else float("nan")
         print(f"  {t:<12} predicted {predicted[t]:>3}  precision {p:.3f}  recall {r:.3f}  (gold {len(gold)})")
+    gold_all = {k for k in strict if k[0] in ids}
+    n = sum(predicted.values())
+    p = sum(correct.values()) / n if n else float("nan")
+    r = len(found & gold_all) / len(gold_all) if gold_all else float("nan")
+    print(f"  {'overall':<12} predicted {n:>3}  precision {p:.3f}  recall {r:.3f}  F1 {f1(p, r) if n else 0:.3f}"
+          f"  (gold {len(gold_all)})")
     print()
 
 
