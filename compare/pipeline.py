@@ -12,7 +12,6 @@ from itertools import combinations
 from pathlib import Path
 from typing import Mapping, Sequence
 
-import numpy as np
 
 from . import __version__
 from .align import STRONG_THRESHOLD, Aligner, PairAlignment, PairScores, RawLink

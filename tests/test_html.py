@@ -469,3 +469,22 @@ def test_cli_writes_byte_identical_reports(run_cli, tmp_path):
     res = run_cli(a, b, "--lang", "meridian=en", "--lang", "harbor=en", "--fast", "--html", out3, "-q", "--stamp")
     assert res.exit_code == 0, res.stderr
     assert "Report generated <time datetime=" in out3.read_text(encoding="utf-8")
+
+
+def test_grid_shows_which_outlet_stands_alone():
+    from compare.result import CrossFinding, Stance
+
+    result = three_docs()
+    group = next(g for g in result.coverage if len(g.sentences) == 3)
+    ids = list(group.sentences)
+    cross = CrossFinding(
+        "number", group.id,
+        (Stance(tuple(ids[:2]), "12", {d: group.sentences[d] for d in ids[:2]}),
+         Stance((ids[2],), "14", {ids[2]: group.sentences[ids[2]]})),
+        (ids[2],), "Figures differ: 12 against <14>", 0.8,
+    )
+    html = render_html(replace(result, findings=(cross,)))
+    row = re.search(rf'<tr><td class="gid">{group.id}</td>.*?</tr>', html, re.DOTALL).group(0)
+    assert row.count('class="c yes alone"') == 1 and "stands alone" in row
+    assert 'class="badge t-number"' in row and "Figures differ: 12 against &lt;14&gt;" in row
+    assert "Where the outlets disagree" in html

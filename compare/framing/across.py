@@ -25,6 +25,7 @@ from ..result import (
     Stance,
 )
 from .numbers import Quantity, consistent, quantities
+from .sources import _VERBS
 from .sources import sources as frames
 
 # A fact in the last third of one outlet's body while in another's headline or lead is a shift.
@@ -135,22 +136,26 @@ def prominence_shifts(
 
 # --- who each outlet cites ---------------------------------------------------------------------------
 
-_VERB_EDGE = re.compile(
-    r"^(?:according to|said|says|say|told|tells|reported|reports|added|announced|stated|confirmed|warned|"
-    r"noted|claimed|insisted|wrote|writes|explained|acknowledged|admitted|declared|estimated|quoted)\s+|"
-    r"\s+(?:said|says|say|told|tells|reported|reports|added|announced|stated|confirmed|warned|noted|claimed|"
-    r"insisted|wrote|writes|explained|acknowledged|admitted|declared|estimated|quoted)$",
-    re.IGNORECASE,
-)
 _QUOTED = re.compile(r"[\"“«„「『][^\"”»“「」『』]{12,}[\"”»“」』]")
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_CLAUSE_CUT = re.compile(r",\s*(?:which|who|whose|where|when)\b.*$|\s+(?:familiar|close)\b.*$", re.IGNORECASE)
+# Words a frame's span may end on that are not the source: auxiliaries and participles ("a statement issued").
+_TAIL = {"had", "has", "have", "was", "were", "is", "are", "been", "also", "issued", "released", "published",
+         "cited", "quoted", "later", "earlier", "called", "hailed", "described", "urged", "stressed", "insisted"}
 
 
 def _source_name(frame_text: str) -> str:
-    name = frame_text.strip(" ,;:\"“”")
-    for _ in range(2):
-        name = _VERB_EDGE.sub("", name).strip(" ,;:\"“”")
-    return name
+    """A frame's source as a reader names it: without the verb of saying ("police said", "said X",
+    "according to X"), a relative clause, or a leading article."""
+    words = frame_text.strip(" ,;:\"“”").split()
+    if words[:2] and " ".join(words[:2]).lower() == "according to":
+        words = words[2:]
+    while words and (_VERBS.get(words[-1].lower().strip(",.")) or words[-1].lower().strip(",.") in _TAIL):
+        words = words[:-1]
+    while words and _VERBS.get(words[0].lower().strip(",.")):
+        words = words[1:]
+    name = _CLAUSE_CUT.sub("", " ".join(words)).strip(" ,;:\"“”")
+    return _LEADING.sub("", name) or frame_text.strip()
 
 
 def outlet_sources(documents: Sequence[Document]) -> tuple[OutletSources, ...]:
@@ -172,7 +177,7 @@ def outlet_sources(documents: Sequence[Document]) -> tuple[OutletSources, ...]:
                 if f.words in seen:
                     continue
                 seen.add(f.words)
-                entry = counts.setdefault(f.words, [_LEADING.sub("", _source_name(text[f.start : f.end])), 0, 0, []])
+                entry = counts.setdefault(f.words, [_source_name(text[f.start : f.end]), 0, 0, []])
                 entry[1] += 1
                 entry[2] += quoted
                 entry[3].append(s.index)

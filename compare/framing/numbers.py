@@ -144,9 +144,9 @@ _WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _NOT_NAMES = {"only", "just", "all", "the", "in", "on", "at", "by", "for", "with", "from", "to", "and", "but", "of",
               "about", "around", "nearly", "some", "another", "roughly", "almost", "over", "under", "more", "fewer",
               "less", "up", "exactly", "approximately", "those", "these", "its", "their", "his", "her", "our",
-              "another", "least", "than", "after", "before", "since", "until", "killing", "leaving", "of", "as",
-              "at", "that", "top", "some", "like", "nearly", "estimated", "an", "a", "are", "were", "was", "is",
-              "with", "per", "total", "toll", "reached", "rose", "hit", "killed", "injured"}
+              "least", "than", "after", "before", "since", "until", "killing", "leaving", "as",
+              "that", "top", "like", "estimated", "an", "a", "are", "were", "was", "is",
+              "per", "total", "toll", "reached", "rose", "hit", "killed", "injured"}
 # Vague counts: the span of values they are read as.
 _VAGUE = {"dozens": (24.0, 99.0), "scores": (40.0, 99.0), "hundreds": (200.0, 999.0), "thousands": (2000.0, 10000.0),
           "millions": (2e6, 1e9), "billions": (2e9, 1e12)}
@@ -223,7 +223,7 @@ _CONTEXT_STOP = {"said", "says", "about", "around", "more", "than", "nearly", "a
                  "according", "told", "local", "time", "least", "only", "still", "just", "what", "when", "where",
                  "while", "other", "another", "each", "every", "such", "since", "until", "including", "dollars"}
 _NOUN_SKIP = {"of", "the", "a", "an", "other", "more", "new", "additional", "local", "foreign", "further",
-              "separate", "different", "such", "so-called", "extra", "fresh", "further"}
+              "separate", "different", "such", "so-called", "extra", "fresh"}
 _NOUN_STOP = {"and", "or", "but", "in", "on", "at", "to", "from", "with", "by", "for", "were", "was", "are", "is",
               "had", "have", "has", "who", "that", "which", "as", "than", "into", "after", "before", "during",
               "while", "when", "where", "since", "until", "of", "the", "a", "an", "it", "its", "their", "his", "her",
@@ -231,8 +231,8 @@ _NOUN_STOP = {"and", "or", "but", "in", "on", "at", "to", "from", "with", "by", 
               "each", "every", "across", "around", "near", "over", "under", "between", "among", "through", "off",
               "out", "up", "down", "ago", "later", "earlier", "old", "long", "high", "wide", "deep", "away", "above",
               "below", "beyond", "along", "outside", "inside", "behind", "against", "toward", "towards", "within",
-              "without", "aboard", "ahead", "amid", "despite", "including", "like", "via", "around", "about", "not",
-              "so", "too", "also", "still", "then", "now", "here", "each", "apiece", "more", "less", "fewer"}
+              "without", "aboard", "ahead", "amid", "despite", "including", "like", "via", "about", "not",
+              "so", "too", "also", "still", "then", "now", "here", "apiece", "more", "less", "fewer"}
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]—–]|\s-\s|\b(?:and|but|while|whereas|as well as)\b", re.IGNORECASE)
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
@@ -456,7 +456,7 @@ def _read(text: str) -> tuple[Quantity, ...]:
                             noun=_stem(m.group("noun"))))
         taken.append((m.start(), m.end()))
     for m in _NUMBER.finditer(text):
-        num_start, num_end = m.start("num"), m.end("num")
+        num_start = m.start("num")
         if any(s <= num_start < e for s, e in taken):
             continue
         q = _quantity(text, m)

@@ -222,7 +222,7 @@ _STOP = {"the", "a", "an", "of", "and", "or", "in", "on", "at", "for", "to", "by
          "what", "when", "where", "also", "just", "only", "very", "more", "most", "much", "many", "such", "into",
          "over", "about", "after", "before", "while", "if", "because", "up", "out", "said", "says", "say",
          "saying", "told", "tell", "according", "added", "adding", "reported", "one", "two", "all", "any",
-         "some", "other", "them", "him", "said", "would", "did", "does", "do", "per", "cent", "percent", "but",
+         "some", "other", "them", "him", "did", "does", "do", "per", "cent", "percent", "but",
          "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday",
          "week", "day", "days", "year", "years", "month", "months", "hours", "time", "late", "early", "last",
          "next", "now", "still", "later", "earlier", "local", "new"}
@@ -361,7 +361,7 @@ def _subject(text: str, toks: list[_Tok], end: int) -> tuple[int, int] | None:
 _SOURCE_PHRASES = {("familiar", "with"), ("close", "to"), ("briefed", "on"), ("involved", "in"), ("based", "in")}
 _OBJECT_VERBS = {"tell", "warn", "assure", "promise", "inform", "remind", "urge", "caution", "advise", "reassure"}
 _ADJUNCT_START = {"on", "at", "in", "during", "late", "early", "earlier", "later", "last", "this", "after", "before",
-                  "via", "through", "to", "from", "by", "with", "in", "also", "again", "publicly", "privately",
+                  "via", "through", "to", "from", "by", "with", "also", "again", "publicly", "privately",
                   "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday", "today",
                   "repeatedly", "separately", "firmly", "previously", "shortly", "briefly", "once"}
 
@@ -854,7 +854,7 @@ def detect(a: Document, b: Document, link: Link) -> Finding | None:
         return None
     caution = None
     for doc, frames in ((a, fa), (b, fb)):
-        for i, s in frames[:1]:
+        for i, _ in frames[:1]:
             caution = caution or translation_caution(doc, i)
     return Finding(
         type="attribution",
