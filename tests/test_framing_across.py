@@ -216,3 +216,14 @@ def test_the_samples_show_the_issues_examples():
     quote = next(f for f in result.comparisons[0].findings if f.type == "attribution"
                  and any("first step" in wire.sentences[i].text for i in f.a))
     assert "Tan Hui Min" in quote.summary and "Marta Kask" in quote.summary
+
+
+def test_ledger_leaves_out_headlines_alone():
+    from tests.test_html import three_docs
+
+    result = three_docs()
+    headlines = [g for g in result.coverage if all(result.document(d).sentences[i].headline
+                                                   for d, idx in g.sentences.items() for i in idx)]
+    assert headlines, "the three articles' headlines pair with each other"
+    assert result.ledger and all(any(p.where != "headline" for p in e.positions) for e in result.ledger)
+    assert {e.fact for e in result.ledger}.isdisjoint({g.id for g in headlines})

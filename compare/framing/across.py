@@ -81,7 +81,8 @@ def ledger(
     documents: Sequence[Document], comparisons: Sequence[PairComparison], coverage: Sequence[CoverageGroup]
 ) -> tuple[LedgerEntry, ...]:
     """Facts only some outlets carry, most prominent first. Two documents: each sentence linked to
-    nothing in the other; three or more: each coverage group that some outlet lacks."""
+    nothing in the other; three or more: each coverage group that some outlet lacks. Headlines
+    alone are left out (they sum up the body's facts)."""
     by_id = {d.id: d for d in documents}
     entries = []
     if len(documents) == 2 and len(comparisons) == 1:
@@ -97,6 +98,8 @@ def ledger(
                 continue
             positions = tuple(position(by_id[d], idx) for d, idx in group.sentences.items())
             entries.append(LedgerEntry(group.id, group.outlets, missing, positions, max(p.prominence for p in positions)))
+    # Headlines sum up facts the bodies tell; a headline is not itself a fact an outlet leaves out.
+    entries = [e for e in entries if any(p.where != "headline" for p in e.positions)]
     order = {d.id: k for k, d in enumerate(documents)}
     entries.sort(key=lambda e: (-e.prominence, -len(e.carried_by), order[e.carried_by[0]], e.positions[0].sentences))
     return tuple(entries)
