@@ -17,7 +17,6 @@ processes find the folder without hashing the weights again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -35,14 +34,6 @@ _CONVERT_TIMEOUT_S = 600
 
 class ConversionError(RuntimeError):
     """The CTranslate2 model could not be built (the caller falls back to numpy)."""
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _source_stamp(weights: Path) -> dict:
@@ -73,13 +64,14 @@ def ensure_model(model_path: Path, store: Path | None = None) -> Path:
     from filelock import FileLock
 
     from .translate.paths import inside, models_dir
+    from .translate.store import sha256_file
 
     store = Path(store) if store is not None else models_dir()
     weights = model_path / "model.safetensors"
     stamp = _source_stamp(weights)
     if (found := _stamped(store, stamp)) is not None:
         return found
-    name = PREFIX + _sha256(weights)[:_HASH_CHARS]
+    name = PREFIX + sha256_file(weights)[:_HASH_CHARS]
     store.mkdir(parents=True, exist_ok=True)
     target = inside(store, name)
     with FileLock(str(inside(store, name + ".lock"))):

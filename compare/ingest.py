@@ -374,7 +374,7 @@ _JSONLD_TIME = re.compile(r"[\"']datePublished[\"']\s*:\s*[\"']([^\"']+)[\"']")
 
 def published_time(html: str) -> str | None:
     """The page's publication time as ISO 8601, or None when it states none (or only a date)."""
-    from datetime import datetime
+    from .options import parse_time
 
     head = html[:200_000]
     candidates = [m.group(1) for tag in _META_TIME.finditer(head) if (m := _CONTENT.search(tag.group(0)))]
@@ -383,8 +383,7 @@ def published_time(html: str) -> str | None:
         value = value.strip()
         if "T" not in value and " " not in value.strip():
             continue  # a date alone says nothing about hours apart
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
-        except ValueError:
-            continue
+        parsed = parse_time(value)
+        if parsed is not None:
+            return parsed.isoformat()
     return None

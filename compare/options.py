@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal, Mapping
 
@@ -83,7 +84,7 @@ class CompareOptions:
         if unknown:
             raise UsageError(f"--findings: unknown type {unknown[0]!r}; choose from: {', '.join(FINDING_TYPES)}")
         for label, value in self.published.items():
-            if not _is_time(value):
+            if parse_time(value) is None:
                 raise UsageError(
                     f"--published {label}={value}: not a date and time; write it as ISO 8601, e.g. 2024-05-01T14:30+02:00"
                 )
@@ -97,11 +98,12 @@ class CompareOptions:
         return self.offline or os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0", "false")
 
 
-def _is_time(value: str) -> bool:
-    from datetime import datetime
 
+def parse_time(value: str) -> datetime | None:
+    """An ISO 8601 date and time ("2024-05-01T14:30Z", "...+02:00"), read as UTC when it names no
+    zone; None when it is not one. (Python 3.10's fromisoformat does not read "Z".)"""
     try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        return False
-    return True
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)

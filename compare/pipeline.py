@@ -17,8 +17,6 @@ from . import __version__
 from .align import STRONG_THRESHOLD, Aligner, PairAlignment, PairScores, RawLink
 from .align.facts import group_facts
 from .diff import word_diff, words_changed
-from .framing import DETECTORS, find
-from .framing import across
 from .errors import CompareError, InputError, UsageError
 from .ingest import Source, read_source
 from .language import detect_language
@@ -27,6 +25,7 @@ from .result import (
     ComparisonResult,
     CoverageGroup,
     Document,
+    Finding,
     Link,
     PairComparison,
     Sentence,
@@ -119,17 +118,33 @@ def compare_documents(
         comparisons=tuple(comparisons),
         coverage=coverage,
         title=title,
-        findings=across.cross_findings(documents, comparisons, coverage) if types else (),
-        ledger=across.ledger(documents, comparisons, coverage) if types else (),
-        prominence=across.prominence_shifts(documents, comparisons, coverage) if types else (),
-        sources=across.outlet_sources(documents) if "attribution" in types else (),
         skipped=skipped,
+        **(_across(documents, comparisons, coverage, types) if types else {}),
     )
+
+
+def _across(
+    documents: Sequence[Document], comparisons: Sequence[PairComparison], coverage: Sequence[CoverageGroup],
+    types: Sequence[str],
+) -> dict[str, tuple]:
+    """The findings per document and across documents (compare/framing/across.py)."""
+    from .framing import across
+
+    return {
+        "findings": across.cross_findings(documents, comparisons, coverage),
+        "ledger": across.ledger(documents, comparisons, coverage),
+        "prominence": across.prominence_shifts(documents, comparisons, coverage),
+        "sources": across.outlet_sources(documents) if "attribution" in types else (),
+    }
 
 
 def finding_types(options: CompareOptions) -> tuple[tuple[str, ...], dict[str, str]]:
     """The finding types to run, and those asked for but skipped with why: --fast runs no parser,
     and detectors that read English words cannot read another common language."""
+    if not options.findings:
+        return (), {}  # --no-findings: the framing rules are not even imported (~0.15 s)
+    from .framing import DETECTORS
+
     run, skipped = [], {}
     for name in options.findings:
         detector = DETECTORS[name]
@@ -276,8 +291,14 @@ def _compare_pair(
         links=tuple(links),
         only_in_a=alignment.only_in_a,
         only_in_b=alignment.only_in_b,
-        findings=across.time_caution(a, b, find(a, b, links, findings)) if findings else (),
+        findings=_pair_findings(a, b, links, findings) if findings else (),
     )
+
+
+def _pair_findings(a: Document, b: Document, links: Sequence[Link], types: Sequence[str]) -> tuple[Finding, ...]:
+    from .framing import across, find
+
+    return across.time_caution(a, b, find(a, b, links, types))
 
 
 def longest_in_order(values: Sequence[int]) -> set[int]:

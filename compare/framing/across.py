@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, timezone
 from typing import Iterable, Sequence
 
+from ..options import parse_time
 from ..result import (
     CoverageGroup,
     CrossFinding,
@@ -25,6 +25,7 @@ from ..result import (
     Stance,
 )
 from .numbers import Quantity, consistent, quantities
+from .quotes import quotations
 from .sources import _VERBS
 from .sources import sources as frames
 
@@ -139,7 +140,6 @@ def prominence_shifts(
 
 # --- who each outlet cites ---------------------------------------------------------------------------
 
-_QUOTED = re.compile(r"[\"“«„「『][^\"”»“「」『』]{12,}[\"”»“」』]")
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _CLAUSE_CUT = re.compile(r",\s*(?:which|who|whose|where|when)\b.*$|\s+(?:familiar|close)\b.*$", re.IGNORECASE)
 # Words a frame's span may end on that are not the source: auxiliaries and participles ("a statement issued").
@@ -171,7 +171,7 @@ def outlet_sources(documents: Sequence[Document]) -> tuple[OutletSources, ...]:
         unnamed = 0
         for s in doc.sentences:
             text = s.compare_text
-            quoted = bool(_QUOTED.search(text))
+            quoted = bool(quotations(text))
             seen: set[frozenset[str]] = set()
             for f in frames(text):
                 if not f.words:
@@ -297,14 +297,6 @@ def _cross_summary(kind: str, stances: Sequence[Stance], alone: Sequence[str], b
 # --- time caution ------------------------------------------------------------------------------------
 
 
-def _parse_time(value: str) -> datetime | None:
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
-
-
 def _hours(h: float) -> str:
     if h < 48:
         return f"{h:.0f} hour{'s' if round(h) != 1 else ''}"
@@ -314,7 +306,7 @@ def _hours(h: float) -> str:
 def time_caution(a: Document, b: Document, findings: Sequence[Finding], min_hours: float = 1.0) -> tuple[Finding, ...]:
     """Number findings between reports published at least `min_hours` apart say so: the story may
     have moved on (a toll rises), so the difference need not be framing. Confidence halves."""
-    ta, tb = (_parse_time(d.published) if d.published else None for d in (a, b))
+    ta, tb = (parse_time(d.published) if d.published else None for d in (a, b))
     if ta is None or tb is None:
         return tuple(findings)
     gap = abs((tb - ta).total_seconds()) / 3600

@@ -497,34 +497,31 @@ def detect(a: Document, b: Document, link: Link) -> Finding | None:
         fig = max(found, key=lambda f: (_CONFIDENCE[f.kind], f.end - f.start))
         start, end = _phrase(doc, fig, side_keys(other, other_indices))
         text = doc.sentences[fig.sentence].compare_text[start:end]
-        span = (Span(fig.sentence, start, end),)
         caution = translation_caution(doc, fig.sentence, fig.start, fig.end)
-        return Finding(
-            type="detail",
-            a=link.a,
-            b=link.b,
-            a_spans=span if doc is a else (),
-            b_spans=span if doc is b else (),
-            summary=f"{doc.label} adds {_WHAT[fig.kind]}: \u201c{text}\u201d; {other.label} gives none",
-            confidence=_CONFIDENCE[fig.kind] * (0.6 if caution else 1.0),
-            caution=caution,
-        )
+        return _finding(a, b, link, doc, Span(fig.sentence, start, end), _CONFIDENCE[fig.kind], caution,
+                        f"{doc.label} adds {_WHAT[fig.kind]}: \u201c{text}\u201d; {other.label} gives none")
     for doc, indices, other, other_indices in ((a, link.a, b, link.b), (b, link.b, a, link.a)):
         found_clauses = added_clauses(doc, indices, side_keys(other, other_indices))
         if not found_clauses:
             continue
         st = max(found_clauses, key=lambda x: x.added)
         text = doc.sentences[st.sentence].compare_text[st.start : st.end]
-        span = (Span(st.sentence, st.start, st.end),)
         caution = translation_caution(doc, st.sentence)
-        return Finding(
-            type="detail",
-            a=link.a,
-            b=link.b,
-            a_spans=span if doc is a else (),
-            b_spans=span if doc is b else (),
-            summary=f"{doc.label} adds \u201c{text}\u201d; {other.label} does not say this",
-            confidence=0.6 * (0.6 if caution else 1.0),
-            caution=caution,
-        )
+        return _finding(a, b, link, doc, Span(st.sentence, st.start, st.end), 0.6, caution,
+                        f"{doc.label} adds \u201c{text}\u201d; {other.label} does not say this")
     return None
+
+
+def _finding(a: Document, b: Document, link: Link, doc: Document, span: Span, confidence: float,
+             caution: str | None, summary: str) -> Finding:
+    """A detail finding: the evidence on the side that adds it (`doc`), none on the other."""
+    return Finding(
+        type="detail",
+        a=link.a,
+        b=link.b,
+        a_spans=(span,) if doc is a else (),
+        b_spans=(span,) if doc is b else (),
+        summary=summary,
+        confidence=confidence * (0.6 if caution else 1.0),
+        caution=caution,
+    )
