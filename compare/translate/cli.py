@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 models_app = typer.Typer(help="Translation models: list, download, locate.", no_args_is_help=True)
-cache_app = typer.Typer(help="The persistent translation cache.", no_args_is_help=True)
+cache_app = typer.Typer(help="The persistent caches: translations and sentence embeddings.", no_args_is_help=True)
 
 _To = Annotated[str, typer.Option("--to", help="Target language (ISO 639-1).")]
 
@@ -112,21 +112,32 @@ def models_path(
         source = entry.target
 
 
+def _caches():  # noqa: ANN202 (list[SqliteStore]: its module is imported only when a cache command runs)
+    """Both persistent caches in the cache dir, translations first."""
+    from ..embed_cache import FILENAME as EMBEDDINGS, EmbeddingCache
+    from .cache import FILENAME as TRANSLATIONS, TranslationCache
+    from .paths import cache_dir
+
+    folder = cache_dir()
+    return [TranslationCache(folder / TRANSLATIONS), EmbeddingCache(folder / EMBEDDINGS)]
+
+
 @cache_app.command("info")
 def cache_info() -> None:
-    """Where the translation cache is, its size, and entries per model."""
-    from .cache import CLEAR_HINT, FILENAME, TranslationCache
-    from .paths import cache_dir
+    """Where each cache (translations, sentence embeddings) is, its size, and entries per model."""
+    from ..sqlite_store import CLEAR_HINT
     from .store import human_size
 
-    info = TranslationCache(cache_dir() / FILENAME).info()
-    typer.echo(f"path: {info.path}")
-    if info.problem:
-        typer.echo(f"status: cannot be read ({info.problem}); {CLEAR_HINT}")
-    typer.echo(f"entries: {info.entries}")
-    typer.echo(f"size: {human_size(info.size_bytes)}")
-    for model, n in info.models.items():
-        typer.echo(f"  {n:8d}  {model}")
+    for cache in _caches():
+        info = cache.info()
+        typer.echo(f"{cache.NOUN}:")
+        typer.echo(f"  path: {info.path}")
+        if info.problem:
+            typer.echo(f"  status: cannot be read ({info.problem}); {CLEAR_HINT}")
+        typer.echo(f"  entries: {info.entries}")
+        typer.echo(f"  size: {human_size(info.size_bytes)}")
+        for model, n in info.models.items():
+            typer.echo(f"  {n:8d}  {model}")
 
 
 @cache_app.command("clear")
@@ -134,15 +145,14 @@ def cache_clear(
     model: Annotated[str | None, typer.Option("--model", help="Only entries of models whose key contains this.")]
     = None,
 ) -> None:
-    """Delete cached translations; a cache file that cannot be read is removed whole."""
-    from .cache import FILENAME, CacheBrokenError, TranslationCache
-    from .paths import cache_dir
+    """Delete cached translations and embeddings; a cache file that cannot be read is removed whole."""
+    from ..sqlite_store import CacheBrokenError
 
-    cache = TranslationCache(cache_dir() / FILENAME)
-    try:
-        removed = cache.clear(model)
-    except CacheBrokenError as exc:  # nothing in it can be read: start afresh
-        files = cache.reset()
-        typer.echo(f"removed the unreadable translation cache ({exc.reason}): {', '.join(map(str, files))}")
-        return
-    typer.echo(f"removed {removed} cached translation(s)")
+    for cache in _caches():
+        try:
+            removed = cache.clear(model)
+        except CacheBrokenError as exc:  # nothing in it can be read: start afresh
+            files = cache.reset()
+            typer.echo(f"removed the unreadable {cache.NOUN} ({exc.reason}): {', '.join(map(str, files))}")
+            continue
+        typer.echo(f"removed {removed} cached {cache.ITEMS[:-1]}(s)")
