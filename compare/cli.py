@@ -31,7 +31,7 @@ app = typer.Typer(
 
 EPILOG = (
     "Subcommands: 'compare models list|pull|path' manages translation models; "
-    "'compare cache info|clear' manages the translation cache. "
+    "'compare cache info|clear' manages the translation and embedding caches. "
     "Exit status: 0 ok; 2 bad input, bad option, missing model or unwritable output (one line on stderr); "
     "1 internal error; 130 interrupted (Ctrl-C); 128+N ended by signal N (143 SIGTERM, 129 SIGHUP); "
     "141 the reader of the output went away early (as in 'compare a b | head'), without a message."
@@ -130,7 +130,7 @@ def compare(
     beam: Annotated[int, typer.Option("--beam", metavar="N", help="Beam size for translation (1 = greedy).")] = 4,
     device: Annotated[str, typer.Option("--device", metavar="DEVICE", help="auto, cpu or cuda.")] = "auto",
     offline: Annotated[bool, typer.Option("--offline", help="Never download models (also HF_HUB_OFFLINE=1).")] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the translation cache.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the caches (translations, sentence embeddings).")] = False,
     fast: Annotated[bool, typer.Option("--fast", help="Lexical alignment only: fastest, no embedding model.")] = False,
     threshold: Annotated[Optional[float], typer.Option("--threshold", metavar="P", help="Minimum link probability in [0,1] (default per mode).")] = None,
     show_original: Annotated[bool, typer.Option("--show-original", help="Show original sentences under translations.")] = False,

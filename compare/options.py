@@ -34,8 +34,8 @@ class CompareOptions:
         published: publication times (ISO 8601) by document label, for the time caution.
         device: "cpu", "cuda" or "auto".
         offline: never download a model (also when HF_HUB_OFFLINE=1).
-        use_cache: read and write the persistent translation cache.
-        cache_dir: translation cache folder (default: user cache dir).
+        use_cache: read and write the persistent caches (translations and sentence embeddings).
+        cache_dir: the caches' folder (default: $COMPARE_CACHE_DIR or the user cache dir).
         models_dir: where models are stored (default: COMPARE_MODELS_DIR or user cache dir).
         align_mode: "default" (best quality) or "fast" (lexical only, no model).
         threshold: minimum link probability in [0, 1]; None uses the mode's calibrated default.

@@ -32,6 +32,7 @@ from .result import (
     Signature,
 )
 from .segment import is_headline, split_sentences
+from .translate.paths import cache_dir
 
 @dataclass(frozen=True, slots=True)
 class DocumentInput:
@@ -91,6 +92,7 @@ def compare_documents(
         [[s.compare_text for s in d.sentences] for d in documents],
         threshold=options.threshold,
         mode=options.align_mode,
+        embed_cache=cache_dir(options) if options.use_cache else None,
     )
     types, skipped = finding_types(options)
     comparisons = []

@@ -152,3 +152,17 @@ def test_short_fact_inside_a_long_sentence_is_covered():
     scores = cover.cover(0, 1)
     assert scores[0, 0] > scores[0, 1] + 0.1 and scores[0, 0] > scores[0, 2] + 0.1
     assert scores[0, 0] > scores[1, 0]
+
+
+@pytest.mark.parametrize("a_span,b_span", [(1, 1), (2, 1), (1, 2)])
+def test_chosen_pairs_match_the_blocked_matrices(a_span, b_span):
+    # The aligner computes coverage only for plausible pairs (TokenCover.pairs): each value must
+    # be the one the full matrix has, sentences, merged sentences and empty sentences alike.
+    cover = TokenCover(DOCS, FakeEncoder())
+    for i, j in [(0, 1), (1, 0), (0, 2), (2, 1)]:
+        single, merged_i, merged_j = cover.block(i, j, 0, len(DOCS[i]))
+        full = {(1, 1): single, (2, 1): merged_i, (1, 2): merged_j}[(a_span, b_span)]
+        rows, cols = np.nonzero(np.ones_like(full, dtype=bool))
+        picked = np.random.default_rng(1).permutation(len(rows))[: max(1, len(rows) // 2)]
+        values = cover.pairs(i, j, rows[picked], cols[picked], a_span=a_span, b_span=b_span)
+        assert np.allclose(values, full[rows[picked], cols[picked]], atol=1e-6)

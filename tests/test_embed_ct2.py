@@ -61,7 +61,7 @@ def pair():
     """(numpy encoder, ct2 encoder); the ct2 model lives in the session's temp model store."""
     from compare.embed import MiniLMEncoder
 
-    return MiniLMEncoder(backend="numpy"), MiniLMEncoder(backend="ct2")
+    return MiniLMEncoder(backend="numpy").load(), MiniLMEncoder(backend="ct2").load()
 
 
 def test_sentence_vectors_agree_with_the_numpy_reference(pair):
@@ -91,7 +91,7 @@ def test_converts_once_and_reuses_the_folder(tmp_path, monkeypatch):
     from compare.embed import MiniLMEncoder
 
     monkeypatch.setenv("COMPARE_MODELS_DIR", str(tmp_path / "models"))
-    first = MiniLMEncoder(backend="ct2")
+    first = MiniLMEncoder(backend="ct2").load()
     assert first.backend == "ct2", first.fallback_reason
     folders = [p.name for p in (tmp_path / "models").iterdir() if p.is_dir()]
     assert len(folders) == 1 and folders[0].startswith(ct2.PREFIX)  # no temp folder left over
@@ -102,29 +102,30 @@ def test_converts_once_and_reuses_the_folder(tmp_path, monkeypatch):
 
     monkeypatch.setattr(ct2, "_convert_in_subprocess", no_conversion)
     monkeypatch.setattr("compare.translate.store.sha256_file", no_conversion)  # found by its stamp: the weights are not hashed again
-    second = MiniLMEncoder(backend="ct2")
+    second = MiniLMEncoder(backend="ct2").load()
     assert second.backend == "ct2"
     np.testing.assert_array_equal(second.encode(NEWS[:3]), first.encode(NEWS[:3]))
 
 
-def test_numpy_is_the_default_and_the_env_selects_ct2(monkeypatch):
+def test_ct2_is_the_default_and_the_env_selects_numpy(monkeypatch):
     from compare.embed import MiniLMEncoder
 
+    assert MiniLMEncoder().backend == "ct2"
+    monkeypatch.setenv("COMPARE_ENCODER", "numpy")
     enc = MiniLMEncoder()
     assert enc.backend == "numpy" and enc._ct2 is None
-    monkeypatch.setenv("COMPARE_ENCODER", "ct2")
-    assert MiniLMEncoder().backend == "ct2"
+    assert "numpy-float32" in enc.model_key and "ct2-int8" in MiniLMEncoder(backend="ct2").model_key
 
 
 def test_broken_model_folder_falls_back_to_numpy(tmp_path, monkeypatch, pair):
     from compare.embed import MiniLMEncoder
 
     monkeypatch.setenv("COMPARE_MODELS_DIR", str(tmp_path / "models"))
-    assert MiniLMEncoder(backend="ct2").backend == "ct2"
+    assert MiniLMEncoder(backend="ct2").load().backend == "ct2"
     (folder,) = [p for p in (tmp_path / "models").iterdir() if p.is_dir()]
     (folder / "model.bin").write_bytes(b"not a model")
     with pytest.warns(RuntimeWarning, match="numpy"):
-        enc = MiniLMEncoder(backend="ct2")
+        enc = MiniLMEncoder(backend="ct2").load()
     assert enc.backend == "numpy" and enc.fallback_reason
     np.testing.assert_allclose(enc.encode(NEWS[:3]), pair[0].encode(NEWS[:3]), atol=1e-5)
 
@@ -141,7 +142,7 @@ def test_failed_conversion_falls_back_to_numpy(tmp_path, monkeypatch):
     monkeypatch.setattr(ct2, "_convert_in_subprocess", fail)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        enc = MiniLMEncoder(backend="ct2")
+        enc = MiniLMEncoder(backend="ct2").load()
     assert enc.backend == "numpy" and "boom" in enc.fallback_reason
     assert any("numpy" in str(w.message) for w in caught)
     assert not [p for p in (tmp_path / "models").iterdir() if p.is_dir()]  # nothing half-written left
@@ -152,7 +153,7 @@ def test_comparison_process_stays_free_of_torch(tmp_path):
     code = (
         "import sys\n"
         "from compare.embed import MiniLMEncoder\n"
-        "enc = MiniLMEncoder(backend='ct2')\n"
+        "enc = MiniLMEncoder(backend='ct2').load()\n"
         "assert enc.backend == 'ct2', enc.fallback_reason\n"
         "enc.encode(['A sentence.'])\n"
         "bad = [m for m in ('torch', 'transformers') if m in sys.modules]\n"

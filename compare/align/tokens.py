@@ -28,6 +28,7 @@ _PUNCT = re.compile(r"^(?:##)?[\W_]+$")
 DF_POWER = 1.5
 _BLOCK = 1 << 22  # similarity entries per block (16 MB of float32)
 _B_PIECES = 1 << 15  # word pieces of the other document turned to float32 at once (50 MB)
+_F32_BYTES = 256 << 20  # word-piece vectors kept in float32 up to this size, else float16
 _ENCODE_CHUNK = 1 << 12  # sentences encoded per call: the encoder's cache holds one chunk's pieces
 Block = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -59,6 +60,10 @@ class TokenCover:
         # One encoder call for all sentences when they fit in a chunk; longer comparisons go a
         # chunk at a time, so the encoder's cache never holds every sentence's pieces at once.
         together = encoder.encode_tokens(flat) if len(flat) <= _ENCODE_CHUNK else None
+        # Converting a gathered float16 slice per product cost 40% of the scoring time: under
+        # _F32_BYTES the pieces are kept in float32 (the same values, converted once).
+        total = sum(len(p) or 1 for p in pieces) * encoder.dim * 4
+        rest = np.float32 if total <= _F32_BYTES else np.float16
         start = 0
         for doc in documents:
             # A sentence with no piece to match gets one zero vector of weight 1 (coverage 0).
@@ -69,8 +74,8 @@ class TokenCover:
                 weights.append(w if real[-1] else np.ones(1, dtype=np.float32))
             lengths = np.array([len(w) for w in weights], dtype=np.int64)
             offsets = np.cumsum(lengths) - lengths
-            # float16 at rest (half the memory of long inputs), float32 for the products.
-            matrix = np.zeros((int(lengths.sum()), encoder.dim), dtype=np.float16)
+            # float16 at rest for long inputs (half the memory), float32 for the products.
+            matrix = np.zeros((int(lengths.sum()), encoder.dim), dtype=rest)
             for c in range(0, len(doc), _ENCODE_CHUNK):
                 stop = min(c + _ENCODE_CHUNK, len(doc))
                 texts = flat[start + c : start + stop]
@@ -174,3 +179,44 @@ class TokenCover:
                 rb_pair[first - start : first - start + len(both), c0:c1] = sums
             prev = best_in_a[-1]
             s = e
+
+    def pairs(
+        self, i: int, j: int, rows: np.ndarray, cols: np.ndarray, *, a_span: int = 1, b_span: int = 1
+    ) -> np.ndarray:
+        """Coverage of chosen pairs only: entry p is the cover of i's sentences
+        rows[p]..rows[p]+a_span-1 (as one text) against j's cols[p]..cols[p]+b_span-1.
+
+        The same values as block() (a_span 2: merged_i, b_span 2: merged_j), up to float32
+        rounding, at a cost proportional to the pairs asked for rather than to len(i) x len(j):
+        the aligner asks only for the pairs its cheaper features make plausible (aligner.COVER_K).
+        Adjacent sentences' pieces are contiguous, so a span is one slice of the matrix.
+        """
+        ta, wa, oa, la = self._docs[i]
+        tb, wb, ob, lb = self._docs[j]
+        sums_a, sums_b = self._sums[i], self._sums[j]
+        out = np.zeros(len(rows), dtype=np.float32)
+        if not len(rows):
+            return out
+        rows = np.asarray(rows, dtype=np.int64)
+        cols = np.asarray(cols, dtype=np.int64)
+        order = np.argsort(rows, kind="stable")
+        b_lo = ob[cols[order]]
+        b_hi = ob[cols[order] + b_span - 1] + lb[cols[order] + b_span - 1]
+        sum_b = sum(sums_b[cols[order] + d] for d in range(b_span))
+        bounds = np.flatnonzero(np.diff(rows[order])) + 1
+        f32 = np.float32
+        for group in np.split(np.arange(len(order)), bounds):
+            r = int(rows[order[group[0]]])
+            a = np.asarray(ta[oa[r] : oa[r + a_span - 1] + la[r + a_span - 1]], dtype=f32)
+            w_a = wa[oa[r] : oa[r + a_span - 1] + la[r + a_span - 1]]
+            s_a = float(sum(sums_a[r + d] for d in range(a_span)))
+            lo, hi = b_lo[group], b_hi[group]
+            sizes = hi - lo
+            starts = np.cumsum(sizes) - sizes
+            idx = np.repeat(lo - starts, sizes) + np.arange(int(sizes.sum()))
+            sim = a @ np.asarray(tb[idx], dtype=f32).T  # (pieces of a, pieces of the chosen b spans)
+            best_in_b = np.maximum.reduceat(sim, starts, axis=1)  # (pieces of a, spans)
+            ra = (w_a @ best_in_b) / s_a
+            rb = np.add.reduceat(sim.max(axis=0) * wb[idx], starts) / sum_b[group]
+            out[order[group]] = np.clip(np.maximum(ra, rb), 0.0, 1.0)
+        return out
