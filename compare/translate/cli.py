@@ -22,13 +22,17 @@ def list_models(
     to: Annotated[str | None, typer.Option("--to", help="Only entries translating into this language.")] = None,
     installed_only: Annotated[bool, typer.Option("--installed", help="Only installed models.")] = False,
 ) -> None:
-    """Registry entries, and which models are installed (with their size on disk)."""
+    """Registry entries, and which models are installed (size on disk, how the default engine's weights are stored).
+
+    WEIGHTS float32 marks a model pulled before int8 storage: it is converted to int8
+    the first time the default engine uses it.
+    """
     from .paths import models_dir
     from .registry import load_registry
     from .store import human_size, installed
 
     store = models_dir()
-    rows = [("LANGUAGES", "MODEL", "LICENCE", "INSTALLED", "SIZE", "FROM")]
+    rows = [("LANGUAGES", "MODEL", "LICENCE", "INSTALLED", "SIZE", "WEIGHTS", "FROM")]
     for entry in load_registry():
         if to and entry.target != to:
             continue
@@ -39,7 +43,7 @@ def list_models(
         rows.append((
             f"{sources} -> {entry.target}", entry.model_id + (f" {entry.target_token}" if entry.target_token else ""),
             entry.license or "?", "yes" if model else "no", human_size(model.size_bytes()) if model else "-",
-            "built-in" if entry.origin == "built-in" else "user",
+            model.ct2_quantization if model else "-", "built-in" if entry.origin == "built-in" else "user",
         ))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:

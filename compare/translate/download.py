@@ -7,6 +7,11 @@ a progress bar on stderr), from a local mirror folder, or from a local model
 directory. A file lock makes concurrent pulls of the same model safe (CI runs
 jobs in parallel); the model folder appears atomically (rename) with its
 manifest, so a crashed pull never looks installed.
+
+The CTranslate2 copy is stored int8 (see ct2.py). A model pulled before that
+holds float32 weights: `ensure_int8` converts it once, in place, under the
+same lock (ct2.requantize_int8: ~1 s and ~100 MB for opus-mt, no torch, no
+Hugging Face files needed).
 """
 
 from __future__ import annotations
@@ -16,13 +21,15 @@ import json
 import os
 import pickle
 import shutil
+import sys
 import time
 import warnings
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelMissingError, TranslationError, UsageError
+from ..errors import ModelMissingError, TranslationError, UsageError, printable
 from ..language import language_name
+from .ct2 import STORED_QUANTIZATION
 from .paths import inside
 from .registry import ModelEntry
 from .store import (
@@ -33,11 +40,16 @@ from .store import (
     SAFETENSORS,
     WEIGHTS,
     InstalledModel,
+    ct2_record,
     installed,
     model_root,
     sha256_file,
     weights_file,
 )
+
+
+class ModelWarning(UserWarning):
+    """A model works, but not as it should (the CLI shows one 'compare: warning:' line)."""
 
 
 def pull_command(source: str, target: str = "en") -> str:
@@ -296,8 +308,8 @@ def _download_hub(entry: ModelEntry, dest: Path, *, endpoint: str | None, stagin
 
 
 def convert(hf_dir: Path, ct2_dir: Path) -> None:
-    """Convert a Hugging Face Marian model to CTranslate2 (float32 weights; the compute
-    type, int8 on CPU or float16 on CUDA, is chosen when the model is loaded)."""
+    """Convert a Hugging Face Marian model to CTranslate2, stored int8 (ct2.STORED_QUANTIZATION),
+    so that loading it never materialises float32 weights (CPU and CUDA compute types: ct2.py)."""
     try:
         from ctranslate2.converters import TransformersConverter
     except ImportError as exc:
@@ -312,7 +324,7 @@ def convert(hf_dir: Path, ct2_dir: Path) -> None:
         with warnings.catch_warnings():  # the tokenizer is only read for its vocabulary
             warnings.filterwarnings("ignore", message=".*sacremoses")
             TransformersConverter(str(hf_dir), copy_files=["source.spm", "target.spm"]).convert(
-                str(ct2_dir), quantization=None, force=True
+                str(ct2_dir), quantization=STORED_QUANTIZATION, force=True
             )
     except (ValueError, OSError, KeyError, RuntimeError) as exc:
         raise TranslationError(f"cannot convert {hf_dir} to CTranslate2: {exc}".splitlines()[0]) from exc
@@ -332,9 +344,73 @@ def _write_manifest(entry: ModelEntry, work: Path, *, revision: str | None, orig
         "model_id": entry.model_id, "hub_id": entry.hub_id, "revision": revision,
         "origin": origin or (str(entry.path) if entry.path else "huggingface"),
         "license": entry.license, "fingerprint": fingerprint, "files": hashes,
-        "installed": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "ct2": ct2_record(work / "ct2", STORED_QUANTIZATION),
+        "installed": _now(),
     }
     (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def ensure_int8(model: InstalledModel, models_dir: Path) -> InstalledModel:
+    """`model` with int8 CTranslate2 weights: a model pulled before int8 storage is converted once.
+
+    The conversion holds the pull's lock (parallel processes convert once), writes
+    model.bin.partial and renames it over model.bin, then rewrites the manifest the
+    same way: a crash leaves either the float32 model or the int8 one, and a
+    model.bin renamed before a crash is only recorded next time. A store that cannot
+    be written (read-only, a symlink leading out of it) keeps working: float32 is
+    loaded, with one warning saying how to fix it.
+    """
+    if model.ct2_quantization == STORED_QUANTIZATION:
+        return model  # the common case: one dict lookup, no lock
+    from filelock import FileLock
+
+    try:
+        root = model_root(model.entry, models_dir)  # checked: writes stay inside the store
+        with FileLock(str(inside(models_dir, root.name + ".lock")), timeout=3600):
+            current = installed(model.entry, models_dir)
+            if current is None:  # removed while we waited: pulled again by the caller's next run
+                return model
+            if current.ct2_quantization != STORED_QUANTIZATION:
+                _requantize(current)
+    except (OSError, UsageError, TranslationError) as exc:
+        warnings.warn(ModelWarning(
+            f"{model.entry.model_id}: cannot store its float32 CTranslate2 weights as int8 "
+            f"({_first_line(exc)}); loading float32 (more memory); to fix it, run: "
+            f"{pull_command(model.entry.sources[0], model.entry.target)} --force"), stacklevel=2)
+        return model
+    upgraded = installed(model.entry, models_dir)
+    return upgraded if upgraded is not None else model
+
+
+def _requantize(model: InstalledModel) -> None:
+    """Convert ct2/model.bin to int8 (unless a crashed conversion already did) and record it."""
+    from .ct2 import requantize_int8, stored_quantization
+
+    weights = model.ct2_dir / "model.bin"
+    partial = model.ct2_dir / "model.bin.partial"
+    was = stored_quantization(weights)
+    if was != STORED_QUANTIZATION:
+        _notice(f"converting {model.entry.model_id} to {STORED_QUANTIZATION} once (was {was}) ...")
+        try:
+            requantize_int8(weights, partial)
+            os.replace(partial, weights)
+        finally:
+            partial.unlink(missing_ok=True)
+    manifest = {**model.manifest, "ct2": ct2_record(model.ct2_dir, STORED_QUANTIZATION),
+                "converted": {"from": model.ct2_quantization, "at": _now()}}
+    temp = model.root / (MANIFEST + ".partial")
+    temp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.replace(temp, model.root / MANIFEST)
+
+
+def _notice(message: str) -> None:
+    """One 'compare: ...' line on stderr (a one-off step the user should know about)."""
+    if sys.stderr is not None:
+        print(f"compare: {printable(message)}", file=sys.stderr, flush=True)
 
 
 def sha256_file_list(hashes: list[str]) -> str:

@@ -15,7 +15,7 @@ from ..errors import UsageError
 from ..options import CompareOptions
 from .base import Backend, Translator
 from .cache import FILENAME, CachedTranslator, TranslationCache
-from .download import ensure_installed
+from .download import ensure_installed, ensure_int8
 from .paths import cache_dir, models_dir
 from .registry import ModelEntry, route
 from .store import InstalledModel
@@ -41,7 +41,7 @@ def get_translator(source_language: str, options: CompareOptions, progress: bool
         progress: progress bars on stderr (downloads, long translations).
         threads: CPU threads for the engine (0: the engine's default).
         compute_type: CTranslate2 compute type override (default int8 on CPU,
-            float16 on CUDA).
+            int8_float16 on CUDA; see ct2.py).
 
     Raises:
         ModelMissingError: no registry entry for the pair, or the model is not
@@ -62,7 +62,10 @@ def _legs(source: str, target: str) -> list[tuple[ModelEntry, str]]:
 
 def _leg(entry: ModelEntry, source: str, options: CompareOptions, progress: bool, *,
          threads: int, compute_type: str | None) -> Translator:
-    model = ensure_installed(entry, models_dir(options), source_lang=source, offline=options.is_offline)
+    store = models_dir(options)
+    model = ensure_installed(entry, store, source_lang=source, offline=options.is_offline)
+    if options.engine == "ctranslate2":
+        model = ensure_int8(model, store)  # a model pulled before int8 storage: converted once, here
 
     def build() -> Translator:
         return load_translator(model, engine=options.engine, beam=options.beam, device=options.device,
@@ -77,10 +80,15 @@ def _leg(entry: ModelEntry, source: str, options: CompareOptions, progress: bool
 
 
 def model_key(model: InstalledModel, *, engine: str, beam: int, device: str, compute_type: str | None) -> str:
-    """Everything that can change a translation, except the sentence itself."""
+    """Everything that can change a translation, except the sentence itself.
+
+    The default engine's key also holds the hash of the weights it loads (ct2/model.bin),
+    so a model re-stored as int8 never answers from its float32 translations.
+    """
     e = model.entry
+    weights = [f"ct2={model.ct2_fingerprint()}"] if engine == "ctranslate2" else []
     return "|".join([
-        e.model_id, model.fingerprint, engine, f"beam={beam}", f"device={device}",
+        e.model_id, model.fingerprint, *weights, engine, f"beam={beam}", f"device={device}",
         f"compute={compute_type or 'default'}", f"token={e.target_token or ''}", f"v{PIPELINE_VERSION}",
     ])
 

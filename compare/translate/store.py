@@ -6,6 +6,11 @@ Layout (one folder per model, shared by every language pair that uses it):
         hf/             the Hugging Face files (reference engine, conversion input)
         ct2/            the CTranslate2 conversion + source.spm/target.spm (default engine)
         manifest.json   written last: its presence means "installed and complete"
+
+The manifest's "ct2" record says how ct2/model.bin is stored ("quantization":
+int8 since int8 storage; absent in models pulled before, which hold float32) and
+its sha256 with the size and mtime it was hashed at, so a cache key can follow
+the weights without hashing ~80 MB on every run.
 """
 
 from __future__ import annotations
@@ -53,6 +58,26 @@ class InstalledModel:
     def revision(self) -> str | None:
         return self.manifest.get("revision")
 
+    @property
+    def ct2_quantization(self) -> str:
+        """How ct2/model.bin is stored: the manifest's record, float32 for models pulled before it."""
+        return str((self.manifest.get("ct2") or {}).get("quantization", "float32"))
+
+    def ct2_fingerprint(self) -> str:
+        """Content hash of ct2/model.bin: part of the default engine's cache key.
+
+        The sha256 recorded at pull/conversion is used while the file keeps the size
+        and mtime it was hashed at (a stat, not 0.1-0.4 s of hashing per run); a file
+        changed since (or copied without its mtime) is hashed again, so the key still
+        follows the weights.
+        """
+        record = self.manifest.get("ct2") or {}
+        path = self.ct2_dir / "model.bin"
+        stat = path.stat()
+        if record.get("sha256") and (record.get("size"), record.get("mtime_ns")) == (stat.st_size, stat.st_mtime_ns):
+            return str(record["sha256"])[:16]
+        return sha256_file(path)[:16]
+
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.root.rglob("*") if f.is_file())
 
@@ -81,6 +106,14 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def ct2_record(ct2_dir: Path, quantization: str) -> dict[str, Any]:
+    """The manifest's "ct2" entry for the model.bin in `ct2_dir`."""
+    path = ct2_dir / "model.bin"
+    stat = path.stat()
+    return {"quantization": quantization, "sha256": sha256_file(path), "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns}
 
 
 def weights_file(hf_dir: Path) -> Path | None:
