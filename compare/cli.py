@@ -32,8 +32,10 @@ app = typer.Typer(
 EPILOG = (
     "Subcommands: 'compare models list|pull|path' manages translation models; "
     "'compare cache info|clear' manages the translation and embedding caches. "
-    "Exit status: 0 ok; 2 bad input, bad option, missing model or unwritable output (one line on stderr); "
-    "1 internal error; 130 interrupted (Ctrl-C); 128+N ended by signal N (143 SIGTERM, 129 SIGHUP); "
+    "Exit status: 0 ok, nothing crossed a threshold; 1 a threshold (--fail-on, --min-coverage) was crossed, "
+    "one 'compare: threshold:' line each (0 with --exit-zero); 2 bad input, bad option, missing model or "
+    "unwritable output (one line on stderr); 3 internal error (a bug); 130 interrupted (Ctrl-C); "
+    "128+N ended by signal N (143 SIGTERM, 129 SIGHUP); "
     "141 the reader of the output went away early (as in 'compare a b | head'), without a message."
 )
 
@@ -164,13 +166,35 @@ def compare(
         ),
     ] = None,
     no_findings: Annotated[bool, typer.Option("--no-findings", help="Look for no framing findings.")] = False,
+    fail_on: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--fail-on",
+            metavar="TYPE,...",
+            help="Exit 1 if the comparison shows any of these: omission (a fact in another outlet's headline or "
+            "first two sentences left out) or a finding type (number, attribution, ...). Repeatable. See docs/ci.md.",
+            show_default=False,
+        ),
+    ] = None,
+    min_coverage: Annotated[
+        Optional[float],
+        typer.Option(
+            "--min-coverage",
+            metavar="P",
+            help="Exit 1 if less than this share of an outlet's sentences is linked to another outlet (e.g. 0.6).",
+            show_default=False,
+        ),
+    ] = None,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when a threshold is crossed (input errors still exit 2).")
+    ] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (also NO_COLOR=1).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report (with --json/--html).")] = False,
     traceback: Annotated[bool, typer.Option("--traceback", help="Show tracebacks of errors (for bug reports).")] = False,
     version: Annotated[
         Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = None,
-) -> None:
+) -> ExitStatus:
     """Show how different outlets covered the same event: aligned sentences, word diffs, omissions."""
     from .options import CompareOptions
     from .output import OutputRequest, check_outputs, write_text, writing_stdout
@@ -196,6 +220,7 @@ def compare(
         **_limits(max_bytes, max_sentences),
         **_finding_types(findings, no_findings),
     )
+    thresholds = _thresholds(fail_on, min_coverage, options.findings)
     requests = [
         OutputRequest(flag, target, what)
         for flag, target, what in (("--json", json_path, "JSON"), ("--html", html_path, "HTML report"))
@@ -222,6 +247,35 @@ def compare(
             render_terminal(
                 result, sys.stdout, TerminalOptions(color=False if no_color else None, show_original=show_original)
             )
+    return _gate(result, thresholds, exit_zero)
+
+
+def _thresholds(fail_on: list[str] | None, min_coverage: float | None, looked_for: tuple[str, ...]) -> Any:
+    """--fail-on/--min-coverage -> gate.Thresholds, checked before any work; a finding type that
+    is not looked for could never fail the run, so asking for it is a usage error."""
+    from .gate import Thresholds
+
+    thresholds = Thresholds.parse(fail_on or [], min_coverage)
+    absent = [t for t in thresholds.fail_on if t != "omission" and t not in looked_for]
+    if absent:
+        raise UsageError(
+            f"--fail-on {absent[0]}: that finding type is not looked for; add it to --findings (or drop --no-findings)"
+        )
+    return thresholds
+
+
+def _gate(result: Any, thresholds: Any, exit_zero: bool) -> ExitStatus:
+    """One 'compare: threshold:' line per crossing, after the outputs; 1 if any (0 with --exit-zero)."""
+    if not thresholds.active:
+        return ExitStatus.OK
+    from .gate import check, unchecked
+
+    for name, why in unchecked(result, thresholds).items():
+        _notice(f"warning: --fail-on {name}: not checked ({why})")
+    crossings = check(result, thresholds)
+    for crossing in crossings:
+        _notice(f"threshold: {crossing.line()}")
+    return ExitStatus.THRESHOLD if crossings and not exit_zero else ExitStatus.OK
 
 
 def _render(flag: str, result: Any) -> str:
@@ -290,7 +344,7 @@ def _run(args: list[str]) -> int:
         # Not command.main(): in non-standalone mode it turns Ctrl-C into a returned 130 and
         # a broken pipe into exit 1, so the status was lost; every exception comes here instead.
         with command.make_context(prog, args) as ctx:
-            command.invoke(ctx)
+            returned = command.invoke(ctx)  # the compare command returns its status (thresholds)
         flush_stdout()
     except StdoutError as exc:
         _discard_stdout()
@@ -324,8 +378,8 @@ def _run(args: list[str]) -> int:
         if show_traceback:
             raise
         _error(f"internal error: {type(exc).__name__}: {exc} (rerun with --traceback and report it)")
-        return int(ExitStatus.ERROR)
-    return int(ExitStatus.OK)
+        return int(ExitStatus.INTERNAL)
+    return int(returned) if isinstance(returned, ExitStatus) else int(ExitStatus.OK)
 
 
 # Signals that end a run: they raise Signalled so cleanup runs (SIGINT raises KeyboardInterrupt already).

@@ -14,9 +14,11 @@ from enum import IntEnum
 class ExitStatus(IntEnum):
     """Process exit codes; CI scripts can tell these apart."""
 
-    OK = 0
-    ERROR = 1  # unexpected failure (a bug): traceback only with --traceback
+    # As diff(1) and linters: 1 is a finding (CI fails the job), not a crash.
+    OK = 0  # done, nothing crossed a threshold (--fail-on, --min-coverage)
+    THRESHOLD = 1  # done, and a difference crossed a threshold (0 with --exit-zero)
     BAD_INPUT = 2  # bad file, bad option, missing model: the user can fix it
+    INTERNAL = 3  # unexpected failure (a bug): traceback only with --traceback
     INTERRUPTED = 130  # 128 + SIGINT (Ctrl-C)
     BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader closed early (`compare a b | head`), no message
     # SIGTERM, SIGHUP: 128 + the signal's number (143, 129)
@@ -94,6 +96,7 @@ class StdoutError(OutputError):
 
 
 class TranslationError(CompareError):
-    """A translation engine failed at run time (corrupt model, engine crash)."""
+    """A translation engine failed at run time (corrupt model, engine crash): not a finding, and
+    not known to be the user's to fix, so it ends as an internal error."""
 
-    exit_status = ExitStatus.ERROR
+    exit_status = ExitStatus.INTERNAL
