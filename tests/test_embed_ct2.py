@@ -163,3 +163,19 @@ def test_comparison_process_stays_free_of_torch(tmp_path):
     env["COMPARE_MODELS_DIR"] = str(tmp_path / "models")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_batches_run_side_by_side_give_the_vectors_of_one_at_a_time(monkeypatch):
+    # Two CTranslate2 batches run at once (faster on 2 cores); each text's vector must not depend
+    # on that, nor on the order the batches finish in.
+    import compare.embed as embed
+
+    monkeypatch.setattr(embed, "_BATCH_TOKENS", {"numpy": 4096, "ct2": 64})  # many small batches
+    texts = [f"Sentence number {k} says that {'the port fee fell ' * (k % 5)}today." for k in range(40)]
+    side_by_side = embed.MiniLMEncoder(backend="ct2").load()
+    assert side_by_side._workers >= 1
+    one_at_a_time = embed.MiniLMEncoder(backend="ct2").load()
+    one_at_a_time._workers = 1
+    np.testing.assert_array_equal(side_by_side.encode(texts), one_at_a_time.encode(texts))
+    for a, b in zip(side_by_side.encode_tokens(texts), one_at_a_time.encode_tokens(texts)):
+        np.testing.assert_array_equal(a, b)
