@@ -718,10 +718,15 @@ def _reported(doc: Document, indices: Sequence[int], other: Document, other_indi
     """The names of this side that the other side lacks and that a finding reports."""
     from .detail import side_keys
 
+    if not mine:
+        return []  # most links name no one: skip reading the other side (most of the cost at scale)
+    candidates = _only(doc, mine, other, other_indices, theirs)
+    if not candidates:
+        return []
     keys = side_keys(other, other_indices)
     common = frozenset().union(*(_common_words(other.sentences[j].compare_text) for j in other_indices))
     out = []
-    for i, n in _only(doc, mine, other, other_indices, theirs):
+    for i, n in candidates:
         before = doc.sentences[i].compare_text[: n.start]
         if _RELATIVE.search(before):
             continue  # in a side clause ("Storm Daniel, which had hit Greece"): background
