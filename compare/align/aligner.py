@@ -46,7 +46,7 @@ from .linking import PairAlignment, link_sentences
 from .model import MODES, ScoreModel, fitted
 from .normalise import strip_attribution, strip_dateline
 from .scoring import MAX_PARTNERS, Merge, PairScores, _MatrixScorer, margin
-from .tokens import TokenCover
+from .tokens import TokenCover, load_basis
 
 if TYPE_CHECKING:
     from threadpoolctl import ThreadpoolController
@@ -130,7 +130,7 @@ class Aligner:
             self._encoder = get_encoder(embed_cache)
             if "cover" in wanted:
                 # First, so that the one forward pass also caches the sentence vectors.
-                self.cover = TokenCover(documents, self._encoder)
+                self.cover = TokenCover(documents, self._encoder, load_basis())
             names = ["plain"] + (["bare"] if "bare_emb" in wanted else [])
             flat = [s for view in names for doc in views[view] for s in doc]
             vectors = self._encoder.encode(flat)
