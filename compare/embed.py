@@ -307,7 +307,8 @@ class MiniLMEncoder:
                 end = max(end, start + 1)
                 spans.append((start, end))
                 start = end
-            for (start, end), (hidden, mask) in zip(spans, self._forward_all([[ids[k] for k in order[a:b]] for a, b in spans])):
+            batches = [[ids[k] for k in order[a:b]] for a, b in spans]
+            for (start, end), (hidden, mask) in zip(spans, self._forward_all(batches)):
                 pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
                 pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
                 for row, k in enumerate(order[start:end]):

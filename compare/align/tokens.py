@@ -61,7 +61,9 @@ class TokenCover:
             None keeps the full vectors.
     """
 
-    def __init__(self, documents: Sequence[Sequence[str]], encoder, basis: np.ndarray | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(  # type: ignore[no-untyped-def]
+        self, documents: Sequence[Sequence[str]], encoder, basis: np.ndarray | None = None
+    ) -> None:
         flat = [s for doc in documents for s in doc]
         dim = encoder.dim if basis is None else basis.shape[1]
         pieces: list[list[str]] = []
