@@ -168,6 +168,8 @@ class MiniLMEncoder:
     def model_key(self) -> str:
         """What the vectors depend on: the weights (sha256 prefix), the backend and its precision."""
         if self._weights_sha is None:
+            from .embed_ct2 import weights_sha
+
             self._weights_sha = weights_sha(self.path / "model.safetensors")
         precision = "int8" if self.backend == "ct2" else "float32"
         return f"all-MiniLM-L6-v2/{self._weights_sha[:16]}/{self.backend}-{precision}"
@@ -425,32 +427,6 @@ class MiniLMEncoder:
 
 _ENCODER: MiniLMEncoder | None = None
 _LOCK = threading.Lock()
-
-
-def weights_sha(weights: Path) -> str:
-    """sha256 of the weights file, remembered next to the models (keyed by path, size and
-    mtime) so that a process does not hash 90 MB to name its cache entries."""
-    from .embed_ct2 import _source_stamp
-    from .translate.paths import models_dir
-    from .translate.store import sha256_file
-
-    stamp = _source_stamp(weights)
-    memo = models_dir() / "minilm-weights.json"
-    try:
-        known = json.loads(memo.read_text(encoding="utf-8"))
-        if known.get("source") == stamp and isinstance(known.get("sha256"), str):
-            return str(known["sha256"])
-    except (OSError, ValueError, AttributeError):
-        pass
-    sha = sha256_file(weights)
-    try:
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo.with_name(f".{memo.name}.{os.getpid()}")
-        tmp.write_text(json.dumps({"source": stamp, "sha256": sha}), encoding="utf-8")
-        os.replace(tmp, memo)
-    except OSError:  # a read-only store: hash again next time
-        pass
-    return sha
 
 
 def get_encoder(cache: Path | None = None) -> MiniLMEncoder:

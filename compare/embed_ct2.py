@@ -11,8 +11,9 @@ process stays free of torch and transformers. The folder is written to a temp
 folder and renamed, under a file lock, so parallel processes convert once and
 a crashed conversion never looks installed.
 
-A stamp (``source.json``: path, size and mtime of the weights) lets later
-processes find the folder without hashing the weights again.
+The weights' sha256 is remembered in the store (``minilm-weights.json``, keyed
+by path, size and mtime: `weights_sha`), so later processes name the folder,
+and the embedding cache its entries, without hashing 90 MB again.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 PREFIX = "minilm-ct2-int8-"
-STAMP = "source.json"
+MEMO = "minilm-weights.json"
 QUANTIZATION = "int8"
 _HASH_CHARS = 16
 _CONVERT_TIMEOUT_S = 600
@@ -41,17 +42,30 @@ def _source_stamp(weights: Path) -> dict:
     return {"path": str(weights.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
-def _stamped(store: Path, stamp: dict) -> Path | None:
-    """A converted folder whose stamp matches the weights file (no hashing needed)."""
-    if not store.is_dir():
-        return None
-    for folder in store.glob(PREFIX + "*"):
-        try:
-            if json.loads((folder / STAMP).read_text(encoding="utf-8")).get("source") == stamp:
-                return folder
-        except (OSError, ValueError, AttributeError):
-            continue
-    return None
+def weights_sha(weights: Path, store: Path | None = None) -> str:
+    """sha256 of the weights file, remembered in the store (keyed by path, size and mtime)
+    so that a process does not hash 90 MB to find its converted model or name its cache
+    entries; a read-only store means hashing again next time."""
+    from .translate.paths import models_dir
+    from .translate.store import sha256_file
+
+    stamp = _source_stamp(weights)
+    memo = (Path(store) if store is not None else models_dir()) / MEMO
+    try:
+        known = json.loads(memo.read_text(encoding="utf-8"))
+        if known.get("source") == stamp and isinstance(known.get("sha256"), str):
+            return str(known["sha256"])
+    except (OSError, ValueError, AttributeError):
+        pass
+    sha = sha256_file(weights)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_name(f".{memo.name}.{os.getpid()}")
+        tmp.write_text(json.dumps({"source": stamp, "sha256": sha}), encoding="utf-8")
+        os.replace(tmp, memo)
+    except OSError:
+        pass
+    return sha
 
 
 def ensure_model(model_path: Path, store: Path | None = None) -> Path:
@@ -64,33 +78,23 @@ def ensure_model(model_path: Path, store: Path | None = None) -> Path:
     from filelock import FileLock
 
     from .translate.paths import inside, models_dir
-    from .translate.store import sha256_file
 
     store = Path(store) if store is not None else models_dir()
-    weights = model_path / "model.safetensors"
-    stamp = _source_stamp(weights)
-    if (found := _stamped(store, stamp)) is not None:
-        return found
-    name = PREFIX + sha256_file(weights)[:_HASH_CHARS]
-    store.mkdir(parents=True, exist_ok=True)
+    name = PREFIX + weights_sha(model_path / "model.safetensors", store)[:_HASH_CHARS]
     target = inside(store, name)
+    if (target / "model.bin").is_file():
+        return target
+    store.mkdir(parents=True, exist_ok=True)
     with FileLock(str(inside(store, name + ".lock"))):
         if not (target / "model.bin").is_file():
             tmp = Path(tempfile.mkdtemp(prefix=".tmp-" + name + "-", dir=store))
             try:
                 _convert_in_subprocess(model_path, tmp / "model")
-                (tmp / "model" / STAMP).write_text(json.dumps({"source": stamp}), encoding="utf-8")
                 if target.exists():  # a broken leftover (no model.bin): replace it
                     shutil.rmtree(target)
                 os.replace(tmp / "model", target)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            # Same weights at another path or mtime: refresh the stamp so the next load skips hashing.
-            try:
-                (target / STAMP).write_text(json.dumps({"source": stamp}), encoding="utf-8")
-            except OSError:
-                pass
     return target
 
 

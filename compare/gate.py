@@ -135,13 +135,10 @@ def _top(doc: Document, i: int) -> bool:
 
 
 def _where(doc: Document, i: int) -> str:
-    """As the reports say it (across.position's labels), without importing the framing rules."""
-    body0 = _body0(doc)
-    if doc.sentences[i].headline:
-        return "headline"
-    if i == body0:
-        return "lead"
-    return f"sentence {i - body0 + 1} of {len(doc.sentences) - body0}"
+    """Where the sentence stands, as the reports say it ("headline", "lead", "sentence k of n")."""
+    from .framing.across import position
+
+    return position(doc, [i]).where
 
 
 def _ledger(result: ComparisonResult) -> Sequence[LedgerEntry]:

@@ -101,7 +101,7 @@ def test_converts_once_and_reuses_the_folder(tmp_path, monkeypatch):
         raise AssertionError("converted twice")
 
     monkeypatch.setattr(ct2, "_convert_in_subprocess", no_conversion)
-    monkeypatch.setattr("compare.translate.store.sha256_file", no_conversion)  # found by its stamp: the weights are not hashed again
+    monkeypatch.setattr("compare.translate.store.sha256_file", no_conversion)  # its hash is remembered: the weights are not hashed again
     second = MiniLMEncoder(backend="ct2").load()
     assert second.backend == "ct2"
     np.testing.assert_array_equal(second.encode(NEWS[:3]), first.encode(NEWS[:3]))

@@ -123,6 +123,9 @@ class TokenCover:
     def block(self, i: int, j: int, start: int, stop: int) -> Block:
         """Sentences start..stop-1 of i against all of j: (single, merged_i, merged_j).
 
+        The dense computation, kept as the reference that pairs() (what the aligner uses) is
+        tested against, and for inspecting whole matrices.
+
         single: cover(i, j)[start:stop]; merged_i: rows k in start..min(stop, len(i) - 1) - 1
         of cover_merged(i, j) (i's sentences k and k+1 as one text); merged_j: the block's
         rows of cover_merged(j, i).T, shape (stop - start, len(j) - 1). Computed in one
