@@ -219,6 +219,42 @@ def test_cached_translator_builds_the_engine_only_on_a_miss(tmp_path: Path) -> N
     assert other_model.loaded and inner.calls[-1] == ["a"]  # the key separates models
 
 
+class BatchDependentTranslator:
+    """Like CTranslate2 with padding: a sentence's output depends on the rest of its batch."""
+
+    model_id, engine = "fake", "ctranslate2"
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def translate(self, sentences):
+        self.calls.append(list(sentences))
+        return [f"{s.upper()}/{len(sentences)}" for s in sentences]
+
+
+def test_a_documents_translations_do_not_depend_on_what_other_documents_cached(tmp_path: Path) -> None:
+    """Batch runs in parallel must equal serial ones: a document is translated whole, in batches made
+    from its own sentences only, whatever other documents put in the cache before it."""
+
+    def run(order: list[list[str]]) -> dict[str, list[str]]:
+        cache = TranslationCache(tmp_path / f"{len(list(tmp_path.iterdir()))}.sqlite3")
+        inner = BatchDependentTranslator()
+        t = CachedTranslator(cache, "k", model_id="fake", engine="ctranslate2", factory=lambda: inner)
+        return {"|".join(doc): t.translate(doc) for doc in order}
+
+    shared = "the summit ended"
+    doc_a, doc_b = [shared, "fees were cut"], [shared, "fuel talks failed", "more in march"]
+    a_first, b_first = run([doc_a, doc_b]), run([doc_b, doc_a])
+    assert a_first == b_first
+    assert a_first["|".join(doc_b)][0] == "THE SUMMIT ENDED/3"  # translated with its own document
+    cache = TranslationCache(tmp_path / "rerun.sqlite3")
+    inner = BatchDependentTranslator()
+    t = CachedTranslator(cache, "k", model_id="fake", engine="ctranslate2", factory=lambda: inner)
+    t.translate(doc_b)
+    assert t.translate(list(reversed(doc_b))) == list(reversed(t.translate(doc_b)))  # order alone: a cache hit
+    assert len(inner.calls) == 1
+
+
 def test_cache_info_and_clear(tmp_path: Path) -> None:
     cache = TranslationCache(tmp_path / "t.sqlite3")
     cache.put_many("m1|x", {"a": "A", "b": "B"})

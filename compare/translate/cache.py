@@ -1,7 +1,7 @@
 """Persistent translation cache (SQLite, WAL) wrapping any Translator.
 
-Keyed by model id + model fingerprint + engine + decoding settings + source
-sentence, so a second run of the same comparison is answered from the cache
+Keyed by model id + model fingerprint + engine + decoding settings + the
+document's sentence set + source sentence (see CachedTranslator.translate), so a second run of the same comparison is answered from the cache
 and loads no model at all (the wrapped translator is built on the first
 miss). The SQLite discipline (WAL, short writes, safe for parallel processes,
 a damaged or read-only cache is one warning, never a failed run) lives in
@@ -115,14 +115,25 @@ class CachedTranslator:
         return dict(getattr(self._inner, "flags", {}))
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
+        """`sentences` are one document: entries are keyed by the document's sentence set too.
+
+        CTranslate2 can translate a sentence differently depending on the other sentences of its
+        batch (padding), and the engine batches what it is given. Translating only a document's
+        cache misses would make its batches, so its translations, depend on what other documents
+        had cached before (batch runs in parallel would differ from serial ones). Instead a
+        document is translated whole or read whole: its text alone decides its translations.
+        """
         texts = [" ".join(s.split()) for s in sentences]
         wanted = sorted({t for t in texts if t})
-        known = self.cache.get_many(self.model_key, wanted)
-        missing = [t for t in wanted if t not in known]
-        if missing:
+        key = self.document_key(wanted)
+        known = self.cache.get_many(key, wanted)
+        if len(known) < len(wanted):
             if self._inner is None:
                 self._inner = self._factory()
-            fresh = dict(zip(missing, self._inner.translate(missing), strict=True))
-            self.cache.put_many(self.model_key, fresh)
-            known.update(fresh)
+            known = dict(zip(wanted, self._inner.translate(wanted), strict=True))
+            self.cache.put_many(key, known)
         return [known[t] if t else "" for t in texts]
+
+    def document_key(self, wanted: Sequence[str]) -> str:
+        digest = hashlib.sha256("\x00".join(wanted).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+        return f"{self.model_key}\x00doc={digest}"

@@ -92,7 +92,8 @@ class MarianTranslator:
         for i, sentence in enumerate(sentences):
             if text := " ".join(sentence.split()):
                 where.setdefault(text, []).append(i)
-        texts = list(where)
+        # Sorted: batches then depend on the set of sentences, not on their order or repeats.
+        texts = sorted(where)
         chunk_texts: list[str] = []
         owner: list[int] = []
         for u, text in enumerate(texts):
