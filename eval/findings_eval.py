@@ -7,6 +7,9 @@ Usage:
         # seconds, for working on a detector); --errors lists its false and missed findings
     python eval/findings_eval.py --errors TYPE
         # end to end on the realistic dev set: that type's false findings, with their links
+    python eval/findings_eval.py --dev-only
+        # end to end on the realistic dev set only: the test split is neither run nor printed
+        # (for choosing anything: the test split must not inform a choice)
 
 Labels: eval/real/findings/labels/{l1,l2}/EVENT/A__B.json, one finding per type per strong link at
 most, made independently from ../shared/guides/framing-labelling.md. Merged as the alignment gold is:
@@ -185,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold-links", action="store_true", help="detectors alone on the dev sets' gold strong links")
     parser.add_argument("--types", default=",".join(DETECTORS), help="comma-separated detector names")
+    parser.add_argument("--dev-only", action="store_true",
+                        help="end to end on the realistic dev set only (the test split is not run or printed)")
     parser.add_argument("--errors", default=None, help="list this type's false findings (and misses, with --gold-links); end to end: dev only")
     args = parser.parse_args(argv)
     types = [t for t in args.types.split(",") if t]
@@ -199,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     l1, l2 = labelled("l1"), labelled("l2")
     evaluate(REAL_DEV_DIR, "realistic dev", l1, l2)
+    if args.dev_only:
+        return 0
     evaluate(REAL_TEST_DIR, "realistic test (nothing chosen with it)", l1, l2)
     if (ENRICH / "l1.json").exists():
         print("enrichment pairs (eval/real/findings/enrich): each pair one strong link, detectors alone")

@@ -233,6 +233,16 @@ def side_keys(doc: Document, indices: Sequence[int]) -> Keys:
     return _keys(set().union(*(_text_keys(doc.sentences[i].compare_text) for i in indices)))
 
 
+def content_keys(doc: Document, indices: Sequence[int]) -> Keys:
+    """The keys of one side's content words (function words, frames and datelines left out)."""
+    return _keys({k for i in indices for k in _content_keys(doc.sentences[i].compare_text)})
+
+
+@lru_cache(maxsize=8192)
+def _content_keys(text: str) -> frozenset[str]:
+    return frozenset(t.key for t in tokens(text) if t.content)
+
+
 @lru_cache(maxsize=8192)  # per sentence, not per link
 def _text_keys(text: str) -> Keys:
     return _keys(t.key for t in tokens(text))
