@@ -235,7 +235,7 @@ def bin_to_safetensors(src: Path, dest: Path) -> None:
         import torch
         from safetensors.torch import save_file
     except ImportError as exc:
-        raise UsageError("reading pytorch_model.bin needs torch: pip install 'compare[convert]'",
+        raise UsageError("reading pytorch_model.bin needs torch: pip install 'compare-news[convert]'",
                          path=str(src)) from exc
     try:
         with warnings.catch_warnings():  # torch's notes on pickle protocols: our error says what matters
@@ -314,7 +314,7 @@ def convert(hf_dir: Path, ct2_dir: Path) -> None:
         from ctranslate2.converters import TransformersConverter
     except ImportError as exc:
         raise UsageError(
-            "converting a model needs ctranslate2, transformers and torch: pip install 'compare[convert]'"
+            "converting a model needs ctranslate2, transformers and torch: pip install 'compare-news[convert]'"
         ) from exc
     from transformers.utils import logging as hf_logging
 

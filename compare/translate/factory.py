@@ -111,7 +111,7 @@ def load_translator(model: InstalledModel, *, engine: str = "ctranslate2", beam:
             max_input_tokens=entry.max_input_tokens,
         )
     except ImportError as exc:  # an optional dependency is missing: say which extra provides it
-        raise UsageError(f"the {engine} engine needs {exc.name}: pip install 'compare[{EXTRAS[engine]}]'") from exc
+        raise UsageError(f"the {engine} engine needs {exc.name}: pip install 'compare-news[{EXTRAS[engine]}]'") from exc
 
 
 def _make_backend(backend_cls: type, engine: str, model: InstalledModel, *, device: str, threads: int,
