@@ -101,7 +101,7 @@ def _limits(max_bytes: str | None, max_sentences: int | None) -> dict[str, int]:
 def compare(
     files: Annotated[
         Optional[list[str]],
-        typer.Argument(help="Articles to compare: .txt (any common encoding), .html, or - for stdin.", show_default=False, metavar="FILE"),
+        typer.Argument(help="Articles to compare: .txt (any common encoding), .html, an http(s) URL, or - for stdin.", show_default=False, metavar="FILE"),
     ] = None,
     to: Annotated[str, typer.Option("--to", metavar="LANG", help="Common language to compare in (ISO 639-1).")] = "en",
     lang: Annotated[
@@ -131,7 +131,24 @@ def compare(
     engine: Annotated[str, typer.Option("--engine", metavar="NAME", help="Translation engine: ctranslate2 or transformers.")] = "ctranslate2",
     beam: Annotated[int, typer.Option("--beam", metavar="N", help="Beam size for translation (1 = greedy).")] = 4,
     device: Annotated[str, typer.Option("--device", metavar="DEVICE", help="auto, cpu or cuda.")] = "auto",
-    offline: Annotated[bool, typer.Option("--offline", help="Never download models (also HF_HUB_OFFLINE=1).")] = False,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            help="Never download models (also HF_HUB_OFFLINE=1) and never fetch URLs: read their kept copies from --keep-fetched DIR.",
+        ),
+    ] = False,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Fetch URLs on loopback and private addresses (your own network).")
+    ] = False,
+    keep_fetched: Annotated[
+        Optional[str],
+        typer.Option(
+            "--keep-fetched",
+            metavar="DIR",
+            help="Keep each fetched page and its extracted text in DIR (see docs/urls.md); --offline reads them back.",
+        ),
+    ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the caches (translations, sentence embeddings).")] = False,
     fast: Annotated[bool, typer.Option("--fast", help="Lexical alignment only: fastest, no embedding model.")] = False,
     threshold: Annotated[Optional[float], typer.Option("--threshold", metavar="P", help="Minimum link probability in [0,1] (default per mode).")] = None,
@@ -196,6 +213,9 @@ def compare(
     ] = None,
 ) -> ExitStatus:
     """Show how different outlets covered the same event: aligned sentences, word diffs, omissions."""
+    from pathlib import Path
+
+    from .fetch import FetchOptions, is_url  # httpx itself loads only when a URL is fetched
     from .options import CompareOptions
     from .output import OutputRequest, check_outputs, write_text, writing_stdout
 
@@ -217,17 +237,19 @@ def compare(
         use_cache=not no_cache,
         align_mode="fast" if fast else "default",
         threshold=threshold,
+        fetch=FetchOptions(allow_private=allow_private),
+        keep_fetched=Path(keep_fetched) if keep_fetched else None,
         **_limits(max_bytes, max_sentences),
         **_finding_types(findings, no_findings),
     )
     thresholds = _thresholds(fail_on, min_coverage, options.findings)
     requests = [
-        OutputRequest(flag, target, what)
-        for flag, target, what in (("--json", json_path, "JSON"), ("--html", html_path, "HTML report"))
+        OutputRequest(flag, target, what, fmt)
+        for flag, target, what, fmt in (("--json", json_path, "JSON", "json"), ("--html", html_path, "HTML report", "html"))
         if target is not None
     ]
     # Before any work: nothing may overwrite an input, two outputs the same file, or share stdout.
-    stdout_taken = check_outputs(requests, [f for f in files if f != "-"])
+    stdout_taken = check_outputs(requests, [f for f in files if f != "-" and not is_url(f)])
 
     from .pipeline import compare_documents
 

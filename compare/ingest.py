@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import InputError
+from .fetch import read_url, url_label  # noqa: F401 -- URL inputs, beside read_source (compare/fetch.py)
 from .options import CompareOptions
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -80,6 +81,9 @@ class Source:
     encoding: str | None
     html: bool = False
     published: str | None = None  # ISO 8601, from the HTML page's metadata
+    url: str | None = None  # the URL it was fetched from (compare/fetch.py), as given
+    title: str | None = None  # the fetched page's title
+    site: str | None = None  # the fetched page's site name (og:site_name and the like)
 
 
 def read_source(
@@ -338,9 +342,13 @@ def extract_html(html: str, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
     legitimate, but a listing or archive page gives a useless comparison.
     """
     import trafilatura  # ~0.3 s of imports: only when there is HTML
+    from trafilatura.deduplication import LRUCache
 
+    # A fresh cache per page: with deduplicate=True alone trafilatura counts paragraphs (and whole
+    # pages) process-wide, so wire copy shared by a third outlet, or a page read a third time
+    # (batch runs, kept copies), would silently lose its text.
     text = trafilatura.extract(
-        html, include_comments=False, include_tables=False, favor_precision=True, deduplicate=True
+        html, include_comments=False, include_tables=False, favor_precision=True, deduplicate=LRUCache(maxsize=4096)
     )
     if not text or not text.strip():
         raise InputError("no article text found in this HTML page", path=name)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal, Mapping
 
 from .errors import UsageError
+from .fetch import FetchOptions  # light: httpx loads on the first fetch
 from .result import FINDING_TYPES
 
 Engine = Literal["ctranslate2", "transformers"]
@@ -41,6 +42,9 @@ class CompareOptions:
         threshold: minimum link probability in [0, 1]; None uses the mode's calibrated default.
         max_bytes: largest input read, in bytes (files, stdin, HTML pages and their extracted text).
         max_sentences: most sentences per document; keeps alignment time and memory bounded.
+        fetch: how URL inputs are fetched (compare/fetch.py; --allow-private).
+        keep_fetched: folder for kept copies of fetched pages (--keep-fetched); None keeps none.
+            With `offline`, URLs are read from the kept copies there instead of the network.
     """
 
     target_language: str = "en"
@@ -61,6 +65,8 @@ class CompareOptions:
     findings: tuple[str, ...] = FINDING_TYPES
     # Publication times by document label or id (ISO 8601), beside those read from HTML metadata.
     published: Mapping[str, str] = field(default_factory=dict)
+    fetch: FetchOptions = field(default_factory=FetchOptions)
+    keep_fetched: Path | None = None
 
     def __post_init__(self) -> None:
         from .language import check_language_code

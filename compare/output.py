@@ -32,6 +32,7 @@ class OutputRequest(NamedTuple):
     flag: str  # "--json"
     target: str  # a path, or "-" for standard output
     what: str  # "JSON", "HTML report"
+    format: str = "json"  # the renderer that writes it (compare.render.FORMATS)
 
 
 def check_outputs(requests: Sequence[OutputRequest], inputs: Sequence[str]) -> bool:

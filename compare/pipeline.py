@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cache
 from itertools import combinations
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 
 from . import __version__
@@ -18,6 +19,7 @@ from .align import STRONG_THRESHOLD, Aligner, PairAlignment, PairScores, RawLink
 from .align.facts import group_facts
 from .diff import word_diff, words_changed
 from .errors import CompareError, InputError, UsageError
+from .fetch import has_scheme, is_url, read_url
 from .ingest import Source, read_source
 from .language import detect_language
 from .options import CompareOptions
@@ -33,6 +35,9 @@ from .result import (
 )
 from .segment import is_headline, split_sentences
 from .translate.paths import cache_dir
+
+if TYPE_CHECKING:
+    from .fetch import Fetcher
 
 @dataclass(frozen=True, slots=True)
 class DocumentInput:
@@ -71,8 +76,9 @@ def compare_documents(
         raise UsageError(f"need at least two documents to compare, got {len(inputs)}")
     if labels is not None and len(labels) > len(inputs):
         raise UsageError(f"got {len(labels)} --label values for {len(inputs)} documents")
+    fetcher = _fetcher(options)
     sources = [
-        _to_source(item, labels[k] if labels and k < len(labels) else None, options)
+        _to_source(item, labels[k] if labels and k < len(labels) else None, options, fetcher)
         for k, item in enumerate(inputs)
     ]
     ids = unique_ids([s.label for s in sources])
@@ -159,14 +165,37 @@ def finding_types(options: CompareOptions) -> tuple[tuple[str, ...], dict[str, s
     return tuple(run), skipped
 
 
-def _to_source(item: str | Path | DocumentInput | Source, label: str | None, options: CompareOptions) -> Source:
+def _to_source(
+    item: str | Path | DocumentInput | Source, label: str | None, options: CompareOptions,
+    fetcher: Callable[[], Fetcher] | None = None,
+) -> Source:
     if isinstance(item, Source):
         return item
     if isinstance(item, DocumentInput):
         if not item.text.strip():
             raise UsageError(f"{item.label}: is empty (no text to compare)")
         return Source(text=item.text, label=label or item.label, path=None, encoding=None)
+    if isinstance(item, str) and (is_url(item) or has_scheme(item)):  # fetch refuses ftp:, file:, ...
+        return read_url(item, (fetcher or _fetcher(options))(), label=label, max_bytes=options.max_bytes)
     return read_source(item, label=label, max_bytes=options.max_bytes)
+
+
+def _fetcher(options: CompareOptions) -> Callable[[], Fetcher]:
+    """One Fetcher for a comparison's URLs (one robots.txt cache, one clock per host), made on first use.
+
+    Offline is the --offline flag only: HF_HUB_OFFLINE is about the model hub and must not
+    turn a machine set up for offline models into one that cannot read the news.
+    """
+
+    @cache
+    def make() -> Fetcher:
+        from .fetch import Fetcher
+
+        return Fetcher(
+            options.fetch, keep_to=options.keep_fetched, offline=options.offline, max_text_bytes=options.max_bytes
+        )
+
+    return make
 
 
 def unique_ids(labels: Sequence[str]) -> list[str]:
@@ -237,6 +266,8 @@ def _build_document(
         model=model,
         engine=engine,
         published=options.published.get(src.label) or options.published.get(doc_id) or src.published,
+        url=src.url,
+        site=src.site,
     )
 
 

@@ -54,6 +54,8 @@ class Document:
     model: str | None = None
     engine: str | None = None
     published: str | None = None  # ISO 8601 publication time (HTML metadata or --published), if known
+    url: str | None = None  # the URL the article was fetched from (compare/fetch.py), as given
+    site: str | None = None  # the fetched page's site name, when it states one
 
     @property
     def flagged(self) -> tuple[int, ...]:
@@ -416,6 +418,8 @@ class ComparisonResult:
                     model=d["model"],
                     engine=d["engine"],
                     published=d.get("published"),
+                    url=d.get("url"),
+                    site=d.get("site"),
                     sentences=tuple(
                         Sentence(
                             index=s["index"],
@@ -552,6 +556,8 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
 
 
 def _document_dict(d: Document) -> dict[str, Any]:
+    # url and site appear only for fetched articles: results of files stay byte-identical.
+    fetched = {k: v for k, v in (("url", d.url), ("site", d.site)) if v is not None}
     return {
         "id": d.id,
         "label": d.label,
@@ -564,6 +570,7 @@ def _document_dict(d: Document) -> dict[str, Any]:
         "model": d.model,
         "engine": d.engine,
         "published": d.published,
+        **fetched,
         "sentences": [
             {
                 "index": s.index,

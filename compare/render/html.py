@@ -232,7 +232,19 @@ def _doc_view(doc: Document) -> dict[str, Any]:
         "source_code": doc.source_language or doc.language,
         "model": doc.model,
         "engine": doc.engine,
+        **_source_view(doc),
     }
+
+
+def _source_view(doc: Document) -> dict[str, Any]:
+    """A fetched document's site and link; only http(s) URLs become links (a result read back
+    from JSON could hold a javascript: one)."""
+    url = doc.url if doc.url and doc.url[:8].lower().startswith(("http://", "https://")) else None
+    shown = None
+    if url:
+        shown = re.sub(r"^https?://(?:www\.)?", "", url, flags=re.IGNORECASE)
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+    return {"url": url, "url_text": shown, "site": doc.site}
 
 
 def _pair_view(result: ComparisonResult, k: int, comp: PairComparison) -> dict[str, Any]:
