@@ -20,7 +20,7 @@ import typer
 from . import __version__
 from .errors import CompareError, ExitStatus, Signalled, StdoutError, UsageError, printable, signal_status
 
-SUBCOMMANDS = ("models", "cache")
+SUBCOMMANDS = ("models", "cache", "batch")
 
 app = typer.Typer(
     add_completion=False,
@@ -51,6 +51,11 @@ def _default(name: str) -> Any:
     from .options import CompareOptions
 
     return CompareOptions.__dataclass_fields__[name].default
+
+
+def given(**flags: Any) -> dict[str, Any]:
+    """Only the flags given on the command line: CompareOptions supplies every default."""
+    return {name: value for name, value in flags.items() if value is not None}
 
 
 def _default_size(name: str) -> str:
@@ -103,7 +108,11 @@ def compare(
         Optional[list[str]],
         typer.Argument(help="Articles to compare: .txt (any common encoding), .html, an http(s) URL, or - for stdin.", show_default=False, metavar="FILE"),
     ] = None,
-    to: Annotated[str, typer.Option("--to", metavar="LANG", help="Common language to compare in (ISO 639-1).")] = "en",
+    to: Annotated[
+        Optional[str],
+        typer.Option("--to", metavar="LANG", help=f"Common language to compare in (ISO 639-1; default {_default('target_language')}).",
+                     show_default=False),
+    ] = None,
     lang: Annotated[
         Optional[list[str]], typer.Option("--lang", metavar="LABEL=CODE", help="Set a document's language: LABEL=CODE (e.g. b=ru). Repeatable.")
     ] = None,
@@ -128,9 +137,19 @@ def compare(
     ] = None,
     title: Annotated[Optional[str], typer.Option("--title", metavar="TEXT", help="The event's name, shown in reports.")] = None,
     stamp: Annotated[bool, typer.Option("--stamp", help="Record the run's date in reports (off: byte-identical reruns).")] = False,
-    engine: Annotated[str, typer.Option("--engine", metavar="NAME", help="Translation engine: ctranslate2 or transformers.")] = "ctranslate2",
-    beam: Annotated[int, typer.Option("--beam", metavar="N", help="Beam size for translation (1 = greedy).")] = 4,
-    device: Annotated[str, typer.Option("--device", metavar="DEVICE", help="auto, cpu or cuda.")] = "auto",
+    engine: Annotated[
+        Optional[str],
+        typer.Option("--engine", metavar="NAME", help=f"Translation engine: ctranslate2 or transformers (default {_default('engine')}).",
+                     show_default=False),
+    ] = None,
+    beam: Annotated[
+        Optional[int],
+        typer.Option("--beam", metavar="N", help=f"Beam size for translation (1 = greedy; default {_default('beam')}).", show_default=False),
+    ] = None,
+    device: Annotated[
+        Optional[str],
+        typer.Option("--device", metavar="DEVICE", help=f"auto, cpu or cuda (default {_default('device')}).", show_default=False),
+    ] = None,
     offline: Annotated[
         bool,
         typer.Option(
@@ -227,18 +246,15 @@ def compare(
     if files.count("-") > 1:
         raise UsageError("stdin (-) can be given only once")
     options = CompareOptions(
-        target_language=to,
         languages=parse_lang_overrides(lang or []),
         published=parse_pairs("--published", published or [], "LABEL=TIME, e.g. --published b=2024-05-01T14:30Z"),
-        engine=engine,  # type: ignore[arg-type]
-        beam=beam,
-        device=device,
         offline=offline,
         use_cache=not no_cache,
         align_mode="fast" if fast else "default",
         threshold=threshold,
         fetch=FetchOptions(allow_private=allow_private),
         keep_fetched=Path(keep_fetched) if keep_fetched else None,
+        **given(target_language=to, engine=engine, beam=beam, device=device),
         **_limits(max_bytes, max_sentences),
         **_finding_types(findings, no_findings),
     )
@@ -260,15 +276,14 @@ def compare(
         from datetime import datetime, timezone
 
         result = replace(result, created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    for request in requests:
-        write_text(request.target, _render(request.flag, result), what=request.what)
-    if not quiet and not stdout_taken:
-        from .render.terminal import TerminalOptions, render_terminal
+    from .render import RenderOptions, render
 
+    for request in requests:
+        write_text(request.target, render(result, request.format), what=request.what)
+    if not quiet and not stdout_taken:
+        text = render(result, "terminal", RenderOptions(color=False if no_color else None, show_original=show_original))
         with writing_stdout():
-            render_terminal(
-                result, sys.stdout, TerminalOptions(color=False if no_color else None, show_original=show_original)
-            )
+            sys.stdout.write(text)
     return _gate(result, thresholds, exit_zero)
 
 
@@ -300,17 +315,6 @@ def _gate(result: Any, thresholds: Any, exit_zero: bool) -> ExitStatus:
     return ExitStatus.THRESHOLD if crossings and not exit_zero else ExitStatus.OK
 
 
-def _render(flag: str, result: Any) -> str:
-    """The text an output flag writes (renderers load only when asked for)."""
-    if flag == "--json":
-        from .render.json import render_json
-
-        return render_json(result)
-    from .render.html import render_html
-
-    return render_html(result)
-
-
 def parse_lang_overrides(values: list[str]) -> dict[str, str]:
     """["b=ru", "c=zh"] -> {"b": "ru", "c": "zh"}."""
     out: dict[str, str] = {}
@@ -334,6 +338,10 @@ def parse_pairs(flag: str, values: list[str], expected: str) -> dict[str, str]:
 
 
 def _subcommand_app(name: str) -> typer.Typer:
+    if name == "batch":
+        from .batch.cli import batch_app
+
+        return batch_app
     from .translate import cli as translate_cli
 
     return translate_cli.models_app if name == "models" else translate_cli.cache_app

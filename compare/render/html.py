@@ -111,6 +111,11 @@ def render_html(result: ComparisonResult) -> str:
     return _environment().get_template("report.html.j2").render(context)
 
 
+def render(result: ComparisonResult, options: object = None) -> str:
+    """The registry's signature (compare.render): the report has no reader options."""
+    return render_html(result)
+
+
 # --- presentation helpers (pure) ------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""JSON renderer: the result model as-is (schema `compare/2`, docs/schema.md)."""
+"""JSON renderer: the result model as-is (schema `compare/3`, docs/schema.md)."""
 
 from __future__ import annotations
 
@@ -9,3 +9,8 @@ from ..result import ComparisonResult
 
 def render_json(result: ComparisonResult) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def render(result: ComparisonResult, options: object = None) -> str:
+    """The registry's signature (compare.render): JSON has no options."""
+    return render_json(result)

@@ -83,6 +83,29 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
+def render(result: ComparisonResult, options: Any = None) -> str:
+    """The registry's signature (compare.render, RenderOptions): the report as a string.
+
+    Colour and width left open (None) follow standard output, as printing to it would.
+    """
+    import io
+    import sys
+
+    color = getattr(options, "color", None)
+    width = getattr(options, "width", None)
+    if color is None or width is None:
+        probe = Console(file=sys.stdout) if sys.stdout is not None else None
+        tty = probe is not None and probe.is_terminal
+        if color is None:
+            color = tty and not probe.no_color and probe.color_system is not None  # type: ignore[union-attr]
+        if width is None and tty:
+            width = probe.width  # type: ignore[union-attr]
+    buf = io.StringIO()
+    show = bool(getattr(options, "show_original", False))
+    render_terminal(result, buf, TerminalOptions(color=color, show_original=show, width=width))
+    return buf.getvalue()
+
+
 def render_terminal(result: ComparisonResult, file: IO[str], options: TerminalOptions = TerminalOptions()) -> None:
     result = _visible_all(result)  # the one gate: everything printed below comes from this copy
     console = Console(
