@@ -141,7 +141,8 @@ def _where(doc: Document, i: int) -> str:
     return position(doc, [i]).where
 
 
-def _ledger(result: ComparisonResult) -> Sequence[LedgerEntry]:
+def ledger_of(result: ComparisonResult) -> Sequence[LedgerEntry]:
+    """The omissions ledger, also when --no-findings left it empty."""
     if result.ledger:
         return result.ledger
     # --no-findings leaves the ledger empty; it is rebuilt from links and facts (cheap, pure).
@@ -153,7 +154,7 @@ def _ledger(result: ComparisonResult) -> Sequence[LedgerEntry]:
 def _omissions(result: ComparisonResult, story: str | None) -> list[Crossing]:
     by_id = {d.id: d for d in result.documents}
     out = []
-    for entry in _ledger(result):
+    for entry in ledger_of(result):
         top = [
             (by_id[p.document], i)
             for p in entry.positions
@@ -207,12 +208,28 @@ def _findings(result: ComparisonResult, types: Sequence[str], story: str | None)
     return out
 
 
-def _coverage(result: ComparisonResult, minimum: float, story: str | None) -> list[Crossing]:
+def top_omissions(result: ComparisonResult) -> int:
+    """How many ledger entries `--fail-on omission` would fail on (facts from a headline or lead)."""
+    return len(_omissions(result, None))
+
+
+def _linked(result: ComparisonResult) -> dict[str, set[int]]:
     linked: dict[str, set[int]] = {d.id: set() for d in result.documents}
     for comp in result.comparisons:
         for link in comp.links:
             linked[comp.a].update(link.a)
             linked[comp.b].update(link.b)
+    return linked
+
+
+def linked_shares(result: ComparisonResult) -> dict[str, float]:
+    """Per document id: the share of its sentences linked (weak links too) to another outlet's."""
+    linked = _linked(result)
+    return {d.id: len(linked[d.id]) / len(d.sentences) for d in result.documents if d.sentences}
+
+
+def _coverage(result: ComparisonResult, minimum: float, story: str | None) -> list[Crossing]:
+    linked = _linked(result)
     out = []
     for doc in result.documents:
         n = len(doc.sentences)
