@@ -239,3 +239,44 @@ def test_index_for_1000_stories_is_small_and_the_pages_escape_untrusted_text() -
     summary = render_summary(run)
     assert "<script>" not in summary and "](javascript" not in summary and "| $x$" not in summary
     assert md("a\nb|c") == "a b\\|c"  # one table cell, one line
+
+
+# -- URLs: fetched, kept beside the outputs, read back with --offline ----------------------------------
+
+
+def test_url_stories_keep_what_they_fetched_and_rerun_offline(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from compare.fetch import FetchOptions
+
+    from .test_fetch import Site, fixture_article
+
+    site = Site()
+    try:
+        a = site.page("/wire", fixture_article("summit_a.txt", "The Wire", "2024-05-03T10:00:00Z"))
+        b = site.page("/daily", fixture_article("summit_b.txt", "The Daily", "2024-05-03T18:00:00Z"))
+        gone = site.url("/removed")
+        root = tmp_path / "stories"
+        (root / "web").mkdir(parents=True)
+        (root / "web" / "urls.txt").write_text(f"# two outlets\nWire {a}\n{b}\n", encoding="utf-8")
+        (root / "gone").mkdir()
+        (root / "gone" / "urls.txt").write_text(f"{a}\n{gone}\n", encoding="utf-8")
+        polite = FetchOptions(allow_private=True, backoff=0, per_host_interval=0, timeout=5)
+        options = BatchOptions(compare=replace(FAST, fetch=polite))
+        out = tmp_path / "report"
+        run = run_batch(find_stories(root), out, options)
+    finally:
+        site.close()
+    by_name = {s.name: s for s in run.stories}
+    assert by_name["gone"].status == "broken" and "404" in by_name["gone"].error and gone in by_name["gone"].error
+    assert by_name["web"].status == "ok" and by_name["web"].outlets == ("Wire", "The Daily")
+    result = json.loads((out / "web" / "result.json").read_text(encoding="utf-8"))
+    assert [d["url"] for d in result["documents"]] == [a, b]
+    kept = sorted(p.suffix for p in (out / "web" / "fetched").iterdir())
+    assert kept == [".html", ".html", ".json", ".json"]  # the page and the text compared, per URL
+    before = (out / "web" / "result.json").read_bytes()
+    # The site is gone; --offline compares the kept copies of DIR's previous run.
+    rerun = run_batch(find_stories(root), out, replace(options, compare=replace(options.compare, offline=True)))
+    assert {s.name: s.status for s in rerun.stories}["web"] == "ok"
+    assert (out / "web" / "result.json").read_bytes() == before
+    assert len(list((out / "web" / "fetched").iterdir())) == 4  # kept again for the next run
