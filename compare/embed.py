@@ -254,6 +254,24 @@ class MiniLMEncoder:
         self._run(list(rows_of), tokens=False, sink=put)
         return out
 
+    def vectors(self, texts: Sequence[str], *, tokens: bool) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
+        """text -> (sentence vector, word-piece vectors or None): the rows the embedding cache
+        stores, computed as encode/encode_tokens compute them (for an encoder pool that ships
+        them to the process that owns the cache)."""
+        out: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+
+        def put(text: str, vector: np.ndarray) -> None:
+            out[text] = (vector, None)
+
+        self._run(list(texts), tokens=tokens, sink=put)
+        for text in texts:  # already in memory before this call: _run had nothing to do for them
+            if text not in out:
+                out[text] = (self._cache[text], None)
+        if tokens:
+            out = {t: (v, self._token_cache.pop(t)) for t, (v, _) in out.items()}  # shipped: not kept here
+            self._token_pieces = sum(len(p) for p in self._token_cache.values())
+        return out
+
     def encode_tokens(self, texts: Sequence[str]) -> list[np.ndarray]:
         """Unit-length contextual vectors of each text's word pieces ([CLS] and [SEP] left
         out), one (pieces x dim) float16 array per text, cached per distinct text; the

@@ -106,6 +106,27 @@ class EmbeddingCache(SqliteStore):
 
         return self._use(read, write=False, default={})
 
+    def rows(self, model_key: str) -> dict[str, Vectors]:
+        """Every row of one model: text -> (vector, word pieces or None). For small caches, such
+        as the one a Ray comparison task fills and reads back (compare/batch/ray_executor.py)."""
+        if not self.path.exists():
+            return {}
+        import numpy as np
+
+        def read(conn: sqlite3.Connection) -> dict[str, Vectors]:
+            found: dict[str, Vectors] = {}
+            for text, vector, pieces in conn.execute(
+                "SELECT text, vector, tokens FROM embeddings WHERE model = ?", (model_key,)
+            ):
+                dim = len(vector) // 4
+                found[text] = (
+                    np.frombuffer(vector, dtype=np.float32),
+                    None if pieces is None else np.frombuffer(pieces, dtype=np.float16).reshape(-1, dim),
+                )
+            return found
+
+        return self._use(read, write=False, default={})
+
     def put_many(self, model_key: str, rows: Mapping[str, Vectors]) -> None:
         """Store text -> (float32 vector, float16 (pieces x dim) word pieces or None).
 

@@ -33,7 +33,7 @@ from .result import (
     Sentence,
     Signature,
 )
-from .segment import is_headline, split_sentences
+from .segment import Span, is_headline, split_sentences
 from .translate.paths import cache_dir
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def compare_documents(
             )
     given_inline = {k: item.language for k, item in enumerate(inputs) if isinstance(item, DocumentInput)}
     documents = [
-        _build_document(doc_id, src, given_inline.get(k), options, progress)
+        _build_document(segment_document(doc_id, src, given_inline.get(k), options), options, progress)
         for k, (doc_id, src) in enumerate(zip(ids, sources))
     ]
     aligner = Aligner(
@@ -211,9 +211,20 @@ def unique_ids(labels: Sequence[str]) -> list[str]:
     return ids
 
 
-def _build_document(
-    doc_id: str, src: Source, inline_language: str | None, options: CompareOptions, progress: bool
-) -> Document:
+@dataclass(frozen=True)
+class Segmented:
+    """A document read, its language known and its sentences split: what translation needs."""
+
+    doc_id: str
+    source: Source
+    language: str
+    given: bool  # the language was given (--lang, story settings), not detected
+    spans: tuple[Span, ...]
+    texts: tuple[str, ...]
+
+
+def segment_document(doc_id: str, src: Source, inline_language: str | None, options: CompareOptions) -> Segmented:
+    """Detect the language (unless given) and split the sentences, with their offsets."""
     given = options.languages.get(src.label) or options.languages.get(doc_id) or inline_language
     language = given or detect_language(src.text).language
     spans = split_sentences(src.text, limit=options.max_sentences)  # stops just past the limit
@@ -223,7 +234,19 @@ def _build_document(
             f"(--max-sentences); raise it if this is really one article",
             path=src.path or src.label,
         )
-    texts = [src.text[s.start : s.end] for s in spans]
+    texts = tuple(src.text[s.start : s.end] for s in spans)
+    return Segmented(doc_id, src, language, bool(given), tuple(spans), texts)
+
+
+def segment_sources(sources: Sequence[Source], options: CompareOptions) -> list[Segmented]:
+    """What compare_documents does before translating, for read Sources (the Ray executor plans
+    translation and embedding work from it, so both must see the same sentences)."""
+    ids = unique_ids([s.label for s in sources])
+    return [segment_document(doc_id, src, None, options) for doc_id, src in zip(ids, sources)]
+
+
+def _build_document(seg: Segmented, options: CompareOptions, progress: bool) -> Document:
+    doc_id, src, language, given, spans, texts = seg.doc_id, seg.source, seg.language, seg.given, seg.spans, seg.texts
     translations: list[str] | None = None
     flags: list[str | None] = [None] * len(texts)
     model = engine = None
@@ -237,7 +260,7 @@ def _build_document(
             if exc.path is None:
                 exc.path = src.path or src.label
             raise
-        translations = translator.translate(texts)
+        translations = translator.translate(list(texts))
         model, engine = translator.model_id, translator.engine
         # Judged from the texts, not read from the translator: a cached run loads no engine, same flags.
         flags = [runaway_reason(text, out) for text, out in zip(texts, translations, strict=True)]

@@ -13,7 +13,7 @@
 docs/alignment.md gives the method and the measured figures.
 """
 
-from .aligner import BLOCK_PAIRS, AlignmentWarning, Aligner, align_texts
+from .aligner import BLOCK_PAIRS, AlignmentWarning, Aligner, align_texts, embedding_texts
 from .features import FEATURES, Feature
 from .lexical import content_terms
 from .linking import PairAlignment, RawLink, link_sentences, star_links
@@ -23,5 +23,5 @@ from .scoring import MARGIN_K, PairScores, margin
 __all__ = [
     "BLOCK_PAIRS", "FEATURES", "MARGIN_K", "MODES", "STRONG_THRESHOLD",
     "Aligner", "AlignmentWarning", "Feature", "FittedModel", "PairAlignment", "PairScores", "RawLink", "ScoreModel",
-    "align_texts", "content_terms", "fitted", "link_sentences", "margin", "star_links",
+    "align_texts", "content_terms", "embedding_texts", "fitted", "link_sentences", "margin", "star_links",
 ]

@@ -35,12 +35,12 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
 from ..errors import UsageError
-from .features import FEATURES, resolve
+from .features import FEATURES, Feature, resolve
 from .lexical import LexicalIndex, TfidfIndex
 from .linking import PairAlignment, link_sentences
 from .model import MODES, ScoreModel, fitted
@@ -102,13 +102,9 @@ class Aligner:
         self.model = model or shipped.model
         used = resolve(self.model.features)
         wanted = {f.name for f in used}
-        # Every score reads the sentences without a wire dateline ("KYIV (AP) - ..."): it is not
-        # part of the fact, and the other outlet's lead rarely has the same one.
-        documents = [[strip_dateline(s) for s in doc] for doc in documents]
+        views = _views(documents, used)
+        documents = views["plain"]
         self._sizes = [len(doc) for doc in documents]
-        # The same sentences without their reporting frame, for the "bare" view.
-        bare = [[strip_attribution(s) for s in doc] for doc in documents] if any(f.view == "bare" for f in used) else []
-        views = {"plain": documents, "bare": bare}
         # Spelling unification (accents, near-identical spellings) only where it measured better:
         # fast mode. Default mode's embeddings already see "Zelensky"/"Zelenskyy" as one name
         # (docs/alignment.md, "spelling-variant robustness").
@@ -255,6 +251,7 @@ class Aligner:
             missing = [int(k) for k in ks if (view, doc, int(k)) not in self._pair_vectors]
             if missing:
                 sents = self._views[view][doc]
+                # the same texts as embedding_texts' merges
                 vectors = self._encoder.encode([sents[k] + " " + sents[k + 1] for k in missing])
                 for k, vector in zip(missing, vectors):
                     self._pair_vectors[(view, doc, k)] = vector
@@ -342,6 +339,42 @@ class Aligner:
         if scores is None:
             scores = self.scores(i, j)
         return link_sentences(scores, self.threshold, merges=scores.merges)
+
+
+def _views(documents: Sequence[Sequence[str]], used: Sequence[Feature]) -> dict[str, list[list[str]]]:
+    """The texts each view scores: "plain" without a wire dateline ("KYIV (AP) - ...": not part
+    of the fact, and the other outlet's lead rarely has the same one), "bare" also without the
+    reporting frame (only when a feature reads that view)."""
+    plain = [[strip_dateline(s) for s in doc] for doc in documents]
+    bare = [[strip_attribution(s) for s in doc] for doc in plain] if any(f.view == "bare" for f in used) else []
+    return {"plain": plain, "bare": bare}
+
+
+class EmbeddingTexts(NamedTuple):
+    """What an Aligner encodes: see embedding_texts."""
+
+    pieces: list[str]  # encoded with their word-piece vectors (token coverage)
+    sentences: list[str]  # sentence vectors only
+    merges: list[str]  # adjacent sentences as one text: encoded only where alignment needs them
+
+
+def embedding_texts(documents: Sequence[Sequence[str]], mode: str = "default") -> EmbeddingTexts:
+    """What an Aligner over `documents` (the shipped model of `mode`) encodes: up front, the
+    texts with word pieces and those with sentence vectors only; later, only where alignment
+    needs them, some of the adjacent pairs (merge candidates, all listed here). The Ray
+    executor encodes the first two in an encoder pool and ships the merges it has cached."""
+    used = resolve(fitted()[mode].model.features)
+    if not any(f.neural for f in used):
+        return EmbeddingTexts([], [], [])
+    wanted = {f.name for f in used}
+    views = _views(documents, used)
+    names = ["plain"] + (["bare"] if "bare_emb" in wanted else [])
+    flat = [s for view in names for doc in views[view] for s in doc]
+    merges = [doc[k] + " " + doc[k + 1] for view in names for doc in views[view] for k in range(len(doc) - 1)]
+    if "cover" in wanted:
+        plain = [s for doc in views["plain"] for s in doc]
+        return EmbeddingTexts(plain, flat[len(plain):], merges)
+    return EmbeddingTexts([], flat, merges)
 
 
 def _merge_proposals(
