@@ -67,6 +67,16 @@ def batch(
     findings: Annotated[Optional[str], typer.Option("--findings", metavar="TYPE,...", help="Finding types to look for (default all).",
                                                     show_default=False)] = None,
     no_findings: Annotated[bool, typer.Option("--no-findings", help="Look for no framing findings.")] = False,
+    executor: Annotated[
+        str,
+        typer.Option("--executor", metavar="NAME", help="local (processes on this machine) or ray (a Ray cluster; "
+                     "pip install 'compare-news[ray]'; docs/scale.md)."),
+    ] = "local",
+    ray_address: Annotated[
+        Optional[str],
+        typer.Option("--ray-address", metavar="ADDR", help="With --executor ray: an existing cluster (auto, ray://HOST:10001); "
+                     "default: start one on this machine.", show_default=False),
+    ] = None,
     stamp: Annotated[bool, typer.Option("--stamp", help="Record the run's date in the outputs (off: byte-identical reruns).")] = False,
     traceback: Annotated[bool, typer.Option("--traceback", help="Show tracebacks of errors (for bug reports).")] = False,
 ) -> ExitStatus:
@@ -79,6 +89,14 @@ def batch(
 
     if jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, not {jobs}")
+    if executor not in ("local", "ray"):
+        raise UsageError(f"--executor {executor!r}: choose local or ray")
+    if ray_address and executor != "ray":
+        raise UsageError("--ray-address needs --executor ray")
+    if executor == "ray":
+        from .ray_executor import _import_ray
+
+        _import_ray()  # a missing extra is one line, before any work
     options = CompareOptions(
         **given(target_language=to, engine=engine, beam=beam, device=device),
         offline=offline,
@@ -97,7 +115,8 @@ def batch(
         from datetime import datetime, timezone
 
         stamp_value = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    batch_options = BatchOptions(compare=options, thresholds=thresholds, jobs=jobs, stamp=stamp_value, since=old)
+    batch_options = BatchOptions(compare=options, thresholds=thresholds, jobs=jobs, stamp=stamp_value, since=old,
+                                 executor=executor, ray_address=ray_address)
     with _progress(len(stories)) as report:
         try:
             run = run_batch(stories, dest, batch_options, on_story=report)

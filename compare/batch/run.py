@@ -16,13 +16,16 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from ..errors import CompareError, ExitStatus, UsageError
 from ..gate import Crossing, Thresholds, check, ledger_of, linked_shares, top_omissions
 from ..options import CompareOptions
 from ..result import FINDING_TYPES, ComparisonResult
 from .stories import Story, is_url as _is_url
+
+if TYPE_CHECKING:
+    from ..ingest import Source
 
 RUN_SCHEMA = "compare-batch/1"
 RUN_READABLE = (RUN_SCHEMA,)
@@ -42,6 +45,8 @@ class BatchOptions:
     jobs: int = 1
     stamp: str | None = None  # the run's time when --stamp was given (else outputs carry none)
     since: Path | None = None  # an earlier run's DIR, to say what changed
+    executor: str = "local"  # "local" (processes on this machine) or "ray" (compare/batch/ray_executor.py)
+    ray_address: str | None = None  # an existing Ray cluster ("auto", "ray://host:10001"); None starts one here
 
 
 @dataclass(frozen=True)
@@ -180,32 +185,46 @@ def story_thresholds(story: Story, base: Thresholds) -> Thresholds:
     )
 
 
+def story_settings(story: Story, options: BatchOptions) -> tuple[CompareOptions, Thresholds]:
+    """The story's comparison options and thresholds (UsageError when they do not fit together)."""
+    compare = story_options(story, options.compare)
+    thresholds = story_thresholds(story, options.thresholds)
+    absent = [t for t in thresholds.fail_on if t in FINDING_TYPES and t not in compare.findings]
+    if absent:
+        raise UsageError(f"fail_on {absent[0]}: that finding type is not looked for in this story's findings")
+    return compare, thresholds
+
+
 def run_story(story: Story, options: BatchOptions, staging: Path, kept: Sequence[Path]) -> StoryOutcome:
     """Compare one story and write its result.json and report.html; never raises for a bad story."""
     if story.problem:
-        return StoryOutcome(story.name, "broken", title=story.title, error=story.problem)
+        return broken(story, story.problem)
     try:
-        compare = story_options(story, options.compare)
-        thresholds = story_thresholds(story, options.thresholds)
-        absent = [t for t in thresholds.fail_on if t in FINDING_TYPES and t not in compare.findings]
-        if absent:
-            raise UsageError(f"fail_on {absent[0]}: that finding type is not looked for in this story's findings")
+        compare, thresholds = story_settings(story, options)
         folder = staging / story.name
-        result = _compare(story, compare, folder, [k / story.name / FETCHED for k in kept])
-        if options.stamp:
-            result = replace(result, created=options.stamp)
-        _write_story(folder, result)
-        return _outcome(story, result, check(result, thresholds, story=story.name))
+        sources = read_story(story, compare, folder, kept)
+        result = compare_story(story, sources, compare)
+        outcome, files = finish_story(story, result, thresholds, options.stamp)
+        write_files(folder, files)
+        return outcome
     except CompareError as exc:
-        return StoryOutcome(story.name, "broken", title=story.title, error=str(exc))
+        return broken(story, str(exc))
     except Exception as exc:  # a bug: this story says so, the others go on
-        return StoryOutcome(story.name, "error", title=story.title,
-                            error=f"internal error: {type(exc).__name__}: {exc} (report it)")
+        return failed(story, exc)
 
 
-def _compare(story: Story, options: CompareOptions, folder: Path, kept: Sequence[Path]) -> ComparisonResult:
+def broken(story: Story, why: str) -> StoryOutcome:
+    return StoryOutcome(story.name, "broken", title=story.title, error=why)
+
+
+def failed(story: Story, exc: BaseException) -> StoryOutcome:
+    return StoryOutcome(story.name, "error", title=story.title,
+                        error=f"internal error: {type(exc).__name__}: {exc} (report it)")
+
+
+def read_story(story: Story, options: CompareOptions, folder: Path, kept: Sequence[Path]) -> list[Source]:
+    """The story's articles as Sources: files read, URLs fetched (kept in folder/fetched)."""
     from ..ingest import read_source
-    from ..pipeline import compare_documents
 
     sources = []
     fetcher = None
@@ -213,7 +232,7 @@ def _compare(story: Story, options: CompareOptions, folder: Path, kept: Sequence
         label = story.labels[k] if k < len(story.labels) else None
         if _is_url(spec):
             if fetcher is None:
-                fetcher = _fetcher(options, folder / FETCHED, kept)
+                fetcher = _fetcher(options, folder / FETCHED, [p / story.name / FETCHED for p in kept])
             from ..fetch import read_url
 
             sources.append(read_url(spec, fetcher, label=label, max_bytes=options.max_bytes))
@@ -222,7 +241,30 @@ def _compare(story: Story, options: CompareOptions, folder: Path, kept: Sequence
             # The path as given in the story, relative to where the batch was started: reports
             # carry no absolute path of this machine, and reruns elsewhere give the same bytes.
             sources.append(replace(source, path=_relative(spec)))
+    return sources
+
+
+def compare_story(story: Story, sources: Sequence[Source], options: CompareOptions) -> ComparisonResult:
+    from ..pipeline import compare_documents
+
     return compare_documents(sources, options, title=story.title)
+
+
+def finish_story(story: Story, result: ComparisonResult, thresholds: Thresholds,
+                 stamp: str | None) -> tuple[StoryOutcome, dict[str, str]]:
+    """The story's figures and crossings, and its files (name -> text)."""
+    from ..render import render
+
+    if stamp:
+        result = replace(result, created=stamp)
+    files = {RESULT: render(result, "json"), REPORT: render(result, "html")}
+    return _outcome(story, result, check(result, thresholds, story=story.name)), files
+
+
+def write_files(folder: Path, files: dict[str, str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8", newline="\n")
 
 
 def _fetcher(options: CompareOptions, keep_to: Path, kept: Sequence[Path]) -> Any:
@@ -237,14 +279,6 @@ def _relative(spec: str) -> str:
         return os.path.relpath(spec)
     except ValueError:  # another drive (Windows)
         return spec
-
-
-def _write_story(folder: Path, result: ComparisonResult) -> None:
-    from ..render import render
-
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, fmt in ((RESULT, "json"), (REPORT, "html")):
-        (folder / name).write_text(render(result, fmt), encoding="utf-8", newline="\n")
 
 
 def _outcome(story: Story, result: ComparisonResult, crossings: Sequence[Crossing]) -> StoryOutcome:
@@ -288,7 +322,11 @@ def run_batch(
 
     staging = _begin(out)
     kept = [p for p in (options.since, out) if p is not None and p.is_dir()]
-    outcomes = {s.name: s for s in _run_all(stories, options, staging, kept, on_story)}
+    if options.executor == "ray":
+        from .ray_executor import run_all
+    else:
+        run_all = _run_all
+    outcomes = {s.name: s for s in run_all(stories, options, staging, kept, on_story)}
     ordered = tuple(outcomes[s.name] for s in sorted(stories, key=lambda s: s.name))
     if options.since is not None:
         from .since import changes_since
