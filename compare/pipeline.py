@@ -290,6 +290,7 @@ def _build_document(seg: Segmented, options: CompareOptions, progress: bool) -> 
         engine=engine,
         published=options.published.get(src.label) or options.published.get(doc_id) or src.published,
         url=src.url,
+        page_title=src.title,
         site=src.site,
     )
 

@@ -56,6 +56,7 @@ class Document:
     published: str | None = None  # ISO 8601 publication time (HTML metadata or --published), if known
     url: str | None = None  # the URL the article was fetched from (compare/fetch.py), as given
     site: str | None = None  # the fetched page's site name, when it states one
+    page_title: str | None = None  # the fetched page's title (its headline, as the page names it)
 
     @property
     def flagged(self) -> tuple[int, ...]:
@@ -420,6 +421,7 @@ class ComparisonResult:
                     published=d.get("published"),
                     url=d.get("url"),
                     site=d.get("site"),
+                    page_title=d.get("page_title"),
                     sentences=tuple(
                         Sentence(
                             index=s["index"],
@@ -556,8 +558,8 @@ def _finding_dict(f: Finding) -> dict[str, Any]:
 
 
 def _document_dict(d: Document) -> dict[str, Any]:
-    # url and site appear only for fetched articles: results of files stay byte-identical.
-    fetched = {k: v for k, v in (("url", d.url), ("site", d.site)) if v is not None}
+    # url, site and page_title appear only for fetched articles: results of files stay byte-identical.
+    fetched = {k: v for k, v in (("url", d.url), ("site", d.site), ("page_title", d.page_title)) if v is not None}
     return {
         "id": d.id,
         "label": d.label,

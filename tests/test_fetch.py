@@ -359,6 +359,7 @@ def test_cli_compares_two_urls(run_cli, tmp_path, two_outlets, site):
         ("Evening Herald", b, "Evening Herald", None),
     ]
     assert docs[0]["published"].startswith("2024-05-03T14:30")
+    assert docs[0]["page_title"] and docs[0]["page_title"] in (FIXTURES / "summit_a.txt").read_text(encoding="utf-8")
     assert any("Negotiators from 14 nations" in s["text"] for s in docs[1]["sentences"])
 
     site.close()  # a later run reads the kept copies and gives the same result
@@ -382,7 +383,8 @@ def test_html_report_links_the_source_safely(two_outlets):
 
     result = compare_documents(list(two_outlets), CompareOptions(fetch=FAST, align_mode="fast"))
     html = render_html(result)
-    assert f'<a href="{two_outlets[0]}" title="{two_outlets[0]}" rel="noopener noreferrer nofollow">' in html
+    title = result.documents[0].page_title
+    assert title and f'<a href="{two_outlets[0]}" title="{title}" rel="noopener noreferrer nofollow">' in html
     assert "Evening Herald" in html
 
     # A result read back from a doctored JSON never becomes a script link; text stays escaped.

@@ -249,7 +249,7 @@ def _source_view(doc: Document) -> dict[str, Any]:
     if url:
         shown = re.sub(r"^https?://(?:www\.)?", "", url, flags=re.IGNORECASE)
         shown = shown if len(shown) <= 60 else shown[:59] + "…"
-    return {"url": url, "url_text": shown, "site": doc.site}
+    return {"url": url, "url_text": shown, "site": doc.site, "page_title": doc.page_title}
 
 
 def _pair_view(result: ComparisonResult, k: int, comp: PairComparison) -> dict[str, Any]:
