@@ -362,16 +362,23 @@ def _run_all(stories: Sequence[Story], options: BatchOptions, staging: Path, kep
     except ValueError:
         context = get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        pending: set[Future[StoryOutcome]] = {pool.submit(run_story, s, options, staging, kept) for s in stories}
+        story_of: dict[Future[StoryOutcome], Story] = {
+            pool.submit(run_story, s, options, staging, kept): s for s in stories
+        }
+        pending = set(story_of)
         done = 0
         try:
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in sorted(finished, key=lambda f: f.result().name):
+                for future in sorted(finished, key=lambda f: story_of[f].name):
+                    try:
+                        outcome = future.result()
+                    except Exception as exc:  # noqa: BLE001 - the worker process died (killed, out of memory)
+                        outcome = failed(story_of[future], exc)
                     done += 1
                     if on_story:
-                        on_story(future.result(), done, total)
-                    yield future.result()
+                        on_story(outcome, done, total)
+                    yield outcome
         except BaseException:
             for future in pending:
                 future.cancel()
