@@ -203,9 +203,12 @@ def _translate(ray: Any, plans: list[_Plan]) -> None:
                     exc.path = seg.source.path or seg.source.label
                 plan.outcome = broken(plan.story, str(exc))
                 break
+            except Exception as exc:  # noqa: BLE001 - a bug: reported on the story
+                plan.outcome = failed(plan.story, exc)
+                break
             state[(p, d)] = [getattr(translator, "legs", [translator]), 0, list(seg.texts)]
     # A translator actor takes a GPU where the cluster has them (CTranslate2 runs there with
-    # --device auto or cuda); otherwise one CPU, its engine using the node's threads.
+    # --device auto or cuda); otherwise CPU_THREADS CPUs, its engine running as many threads.
     device = plans[0].options.device if plans else "cpu"
     cluster = ray.cluster_resources()
     gpus = int(cluster.get("GPU", 0)) if device != "cpu" else 0
