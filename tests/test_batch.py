@@ -85,6 +85,8 @@ def test_exit_status_follows_thresholds_and_exit_zero(stories: Path, tmp_path: P
                    "--exit-zero").exit_code == 0
     bad = run_cli("batch", str(stories), "--out", str(tmp_path / "d"), "--fail-on", "nonsense")
     assert bad.exit_code == 2 and "--fail-on: unknown type 'nonsense'" in bad.stderr
+    unseen = run_cli("batch", str(stories), "--out", str(tmp_path / "d"), "--fail-on", "number", "--no-findings")
+    assert unseen.exit_code == 2 and "not looked for" in unseen.stderr
     assert not (tmp_path / "d").exists()
 
 

@@ -81,8 +81,7 @@ def batch(
     traceback: Annotated[bool, typer.Option("--traceback", help="Show tracebacks of errors (for bug reports).")] = False,
 ) -> ExitStatus:
     """Compare many stories at once: reports per story, an index, a CI summary and an exit status."""
-    from ..cli import _finding_types, _notice, given
-    from ..gate import Thresholds
+    from ..cli import _finding_types, _notice, _thresholds, given
     from ..options import CompareOptions
     from .run import BatchOptions, check_out, run_batch, staging_dir
     from .stories import find_stories
@@ -105,7 +104,7 @@ def batch(
         **_fetch_options(allow_private),
         **_finding_types(findings, no_findings),
     )
-    thresholds = Thresholds.parse(fail_on or [], min_coverage)
+    thresholds = _thresholds(fail_on, min_coverage, options.findings)  # as `compare` checks them
     src, dest = Path(path), Path(out)
     old = Path(since) if since else None
     stories = find_stories(src)
@@ -120,7 +119,7 @@ def batch(
     with _progress(len(stories)) as report:
         try:
             run = run_batch(stories, dest, batch_options, on_story=report)
-        except (KeyboardInterrupt, Exception):
+        except BaseException:  # Ctrl-C, SIGTERM (Signalled) or a bug: say where the partial run is
             if staging_dir(dest).exists():
                 _notice(f"batch stopped: {dest} is unchanged; the partial run is in {staging_dir(dest)}")
             raise
