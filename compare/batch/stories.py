@@ -247,5 +247,8 @@ def _unsafe(name: str) -> str:
 
 
 def _printable_name(name: str) -> str:
-    """A name safe to print and to use as a key (never as a path)."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", name)[:100] or "_"
+    """An unsafe name as it is shown and keyed (never used as a path): control characters made
+    visible, otherwise unchanged, so two different names never become the same key."""
+    from ..errors import printable
+
+    return printable(name) or "''"
