@@ -50,9 +50,11 @@ def stories(tmp_path: Path) -> Path:
 def test_batch_writes_every_output_and_exits_by_what_it_found(stories: Path, tmp_path: Path, run_cli) -> None:
     (stories / "lonely").mkdir()
     shutil.copy(SAMPLES / "meridian-wire.txt", stories / "lonely" / "only.txt")
+    shutil.copy(SAMPLES / "meridian-wire.txt", stories / "stray.txt")  # not in a story folder: said, not compared
     out = tmp_path / "report"
     res = run_cli("batch", str(stories), "--out", str(out), "--fast", "--fail-on", "number")
     assert res.exit_code == 2  # a broken story ends the run with 2, after the others ran
+    assert "compare: warning:" in res.stderr and "stray.txt" in res.stderr
     assert "compare: error: lonely:" in res.stderr and "at least two" in res.stderr
     assert "threshold: summit: number:" in res.stderr
     for name in ("index.html", "summary.md", "run.json", "summit/result.json", "summit/report.html",

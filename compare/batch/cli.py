@@ -149,7 +149,8 @@ def progress_summary(run: Any) -> str:
     for s in run.stories:
         counts[s.status] = counts.get(s.status, 0) + 1
     parts = [f"{counts[k]} {k}" for k in ("ok", "crossed", "broken", "error") if counts.get(k)]
-    return f"{len(run.stories)} stories: {', '.join(parts)}"
+    n = len(run.stories)
+    return f"{n} {'story' if n == 1 else 'stories'}: {', '.join(parts)}"
 
 
 class _progress:

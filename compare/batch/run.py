@@ -394,7 +394,8 @@ def progress_line(outcome: StoryOutcome, done: int, total: int) -> str:
     parts = [f"{len(outcome.outlets)} outlets", f"lowest coverage {coverage:.0%}" if coverage is not None else "",
              f"{outcome.omissions} omissions", f"{outcome.finding_count} findings"]
     if outcome.crossings:
-        parts.append(f"{len(outcome.crossings)} threshold crossings")
+        n = len(outcome.crossings)
+        parts.append(f"{n} threshold crossing{'' if n == 1 else 's'}")
     return f"{head} ({', '.join(p for p in parts if p)})"
 
 

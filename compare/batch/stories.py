@@ -72,6 +72,16 @@ def find_stories(path: Path) -> list[Story]:
     if not path.is_dir():
         raise UsageError(f"{path}: no such folder or manifest; give a folder of story folders or a stories.toml")
     folders = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    loose = [p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES]
+    if loose and folders:
+        import warnings
+
+        from ..ingest import InputWarning
+
+        warnings.warn(InputWarning(
+            f"{path}: {len(loose)} article file(s) outside the story folders are not compared (such as "
+            f"{sorted(loose)[0].name}); put each story's articles in a sub-folder of its own, or list them in a manifest"
+        ), stacklevel=2)
     if not folders:
         raise UsageError(
             f"{path}: no story folders inside; put each story's articles in a sub-folder (docs/batch.md)"
