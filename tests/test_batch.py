@@ -288,58 +288,14 @@ def test_url_stories_keep_what_they_fetched_and_rerun_offline(tmp_path: Path) ->
 
 def test_sigterm_mid_run_keeps_the_previous_run_and_marks_the_partial_one(stories: Path, tmp_path: Path) -> None:
     """A scheduled job killed half-way (CI timeout, cron's kill) must not leave a half-replaced report."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    from .conftest import ROOT
+    from .slow_site import terminated_while_fetching
 
     out = tmp_path / "report"
     shutil.rmtree(stories / "trade")
     run_batch(find_stories(stories), out, BatchOptions(compare=FAST))
     before = _tree(out)
-    asked, release = threading.Event(), threading.Event()
-
-    class Slow(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            if self.path == "/robots.txt":
-                self.send_response(404)
-                self.end_headers()
-                return
-            asked.set()
-            release.wait(60)  # a page that never comes while the test runs
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        (stories / "web").mkdir()
-        port = server.server_address[1]
-        (stories / "web" / "urls.txt").write_text(
-            f"http://127.0.0.1:{port}/a\nhttp://127.0.0.1:{port}/b\n", encoding="utf-8"
-        )
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "compare", "batch", str(stories), "--out", str(out), "--fast", "--allow-private"],
-            cwd=ROOT, env={**os.environ, "CI": "true"}, stderr=subprocess.PIPE, text=True,
-        )
-        try:
-            assert asked.wait(120), "the batch never reached the slow page"
-            proc.send_signal(signal.SIGTERM)
-            _, err = proc.communicate(timeout=60)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    finally:
-        release.set()
-        server.shutdown()
-        server.server_close()
-    assert proc.returncode == 143, err
+    status, err = terminated_while_fetching(stories, ["--out", str(out), "--fast"])
+    assert status == 143, err
     assert "Traceback" not in err and err.strip().splitlines()[-1] == "compare: terminated (SIGTERM)"
     assert f"{out} is unchanged" in err
     assert _tree(out) == before

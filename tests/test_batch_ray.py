@@ -104,60 +104,18 @@ def test_the_cluster_leaves_the_drivers_signal_handlers_as_they_were(monkeypatch
 
 
 def test_sigterm_shuts_the_cluster_down_and_keeps_the_previous_run(stories: Path, tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     from compare.batch import BatchOptions, find_stories, run_batch
     from compare.batch.run import MARKER, staging_dir
     from compare.options import CompareOptions
 
-    from .conftest import ROOT
+    from .slow_site import terminated_while_fetching
 
     shutil.rmtree(stories / "trade")
     out = tmp_path / "report"
     run_batch(find_stories(stories), out, BatchOptions(compare=CompareOptions(align_mode="fast")))
     before = _tree(out)
-    asked, release = threading.Event(), threading.Event()
-
-    class Slow(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            if self.path == "/robots.txt":
-                self.send_response(404)
-                self.end_headers()
-                return
-            asked.set()
-            release.wait(60)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        (stories / "web").mkdir()
-        port = server.server_address[1]
-        (stories / "web" / "urls.txt").write_text(f"http://127.0.0.1:{port}/a\nhttp://127.0.0.1:{port}/b\n", encoding="utf-8")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "compare", "batch", str(stories), "--out", str(out), "--fast", "--allow-private",
-             "--executor", "ray"],
-            cwd=ROOT, env={**os.environ, "CI": "true"}, stderr=subprocess.PIPE, text=True,
-        )
-        try:
-            assert asked.wait(120), "the batch never reached the slow page"
-            proc.send_signal(signal.SIGTERM)  # the driver is fetching, with its cluster up
-            _, err = proc.communicate(timeout=120)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    finally:
-        release.set()
-        server.shutdown()
-        server.server_close()
-    assert proc.returncode == 143, err
+    status, err = terminated_while_fetching(stories, ["--out", str(out), "--fast", "--executor", "ray"])
+    assert status == 143, err
     assert err.strip().splitlines()[-1] == "compare: terminated (SIGTERM)" and "Traceback" not in err
     assert _tree(out) == before and (staging_dir(out) / MARKER).is_file()
     assert not _raylets(), "the cluster the run started is still running"
