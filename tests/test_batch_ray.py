@@ -51,6 +51,7 @@ def test_ray_executor_gives_the_local_executors_outputs_and_status(
 ) -> None:
     local = run_cli("batch", str(stories), "--out", str(tmp_path / "local"), "--fail-on", "number")
     monkeypatch.setenv("COMPARE_CACHE_DIR", str(tmp_path / "cold"))  # the cluster translates and encodes afresh
+    monkeypatch.setattr("compare.batch.ray_executor.CHUNK", 1)  # a story at a time through the stages
     remote = run_cli("batch", str(stories), "--out", str(tmp_path / "ray"), "--fail-on", "number", "--executor", "ray")
     assert local.exit_code == remote.exit_code == 2  # the broken story
     assert "compare: error: trade:" in remote.stderr and "qtz" in remote.stderr

@@ -54,6 +54,7 @@ from .stories import Story
 RAY_SPEC = "ray>=2.40"
 MAX_RETRIES = 2  # a dead worker's call or task is run again this many times
 ENCODE_CHUNK = 512  # texts per encoder actor call
+CHUNK = 200  # stories read, translated and embedded at a time (bounds the driver's memory)
 CPU_THREADS = 4  # threads of a CPU translator actor: a share of its node, so that several actors fit on one
 # Fault injection for tests of recovery: a path; the first actor call that finds no file there
 # creates it and kills its worker process (Ray must restart the actor and retry the call).
@@ -88,21 +89,40 @@ def run_all(stories: Sequence[Story], options: BatchOptions, staging: Path, kept
         return outcome
 
     with _private_cache(options) as options, _cluster(ray, options):
-        plans: list[_Plan] = []
-        for story in stories:
-            plan = _plan(story, options, staging, kept)
-            if plan.outcome is not None:
-                yield report(plan.outcome)
-            else:
-                plans.append(plan)
-        _translate(ray, plans)
-        for plan in [p for p in plans if p.outcome is not None]:
-            yield report(plan.outcome)  # type: ignore[arg-type]
-        plans = [p for p in plans if p.outcome is None]
-        for outcome, files in _compare_all(ray, plans, options):
-            if files:
-                write_files(staging / outcome.name, files)
-            yield report(outcome)
+        translators = _translators(ray, options)
+        comparing = _Comparisons(ray, options)
+        try:
+            # A chunk of stories at a time is read, translated and embedded, so the driver's memory
+            # stays bounded; comparisons of one chunk run while the next is prepared.
+            for start in range(0, len(stories), CHUNK):
+                plans: list[_Plan] = []
+                for story in stories[start : start + CHUNK]:
+                    plan = _plan(story, options, staging, kept)
+                    if plan.outcome is not None:
+                        yield report(plan.outcome)
+                    else:
+                        plans.append(plan)
+                _translate(plans, translators)
+                # The translators hold CPUs (or GPUs) that comparison tasks need: let them go. A
+                # chunk's translations outweigh loading its models again for the next chunk.
+                translators.close()
+                for plan in [p for p in plans if p.outcome is not None]:
+                    yield report(plan.outcome)  # type: ignore[arg-type]
+                for outcome, files in comparing.submit([p for p in plans if p.outcome is None]):
+                    yield report(_written(staging, outcome, files))
+                for outcome, files in comparing.collect(keep=CHUNK):
+                    yield report(_written(staging, outcome, files))
+            for outcome, files in comparing.collect(keep=0):
+                yield report(_written(staging, outcome, files))
+        finally:
+            translators.close()
+            comparing.close()
+
+
+def _written(staging: Path, outcome: StoryOutcome, files: dict[str, str]) -> StoryOutcome:
+    if files:
+        write_files(staging / outcome.name, files)
+    return outcome
 
 
 # -- the cluster -----------------------------------------------------------------------------------
@@ -186,9 +206,25 @@ def _normal(texts: Sequence[str]) -> tuple[list[str], list[str]]:
     return folded, sorted({t for t in folded if t})
 
 
-def _translate(ray: Any, plans: list[_Plan]) -> None:
+def _translators(ray: Any, options: BatchOptions) -> "_Pool":
+    """The translator actor pool (actors start on first use). A translator actor takes a GPU where
+    the cluster has them (CTranslate2 runs there with --device auto or cuda); otherwise
+    CPU_THREADS CPUs, its engine running as many threads."""
+    cluster = ray.cluster_resources()
+    gpus = int(cluster.get("GPU", 0)) if options.compare.device != "cpu" else 0
+    cpus = int(cluster.get("CPU", 1))
+    threads = min(CPU_THREADS, max(1, cpus))
+    resources = {"num_gpus": 1, "num_cpus": 1} if gpus else {"num_cpus": threads}
+    pool = _Pool(ray, _translator_actor(ray), resources=resources, size=max(1, gpus or cpus // threads))
+    pool.threads = threads
+    return pool
+
+
+def _translate(plans: list[_Plan], pool: "_Pool") -> None:
     """Every document that needs translating, leg by leg (pivots have two), through the cache."""
     from ..translate import get_translator
+
+    threads = pool.threads
 
     # (plan, doc) -> [legs, leg index, texts into that leg]
     state: dict[tuple[int, int], list[Any]] = {}
@@ -207,15 +243,6 @@ def _translate(ray: Any, plans: list[_Plan]) -> None:
                 plan.outcome = failed(plan.story, exc)
                 break
             state[(p, d)] = [getattr(translator, "legs", [translator]), 0, list(seg.texts)]
-    # A translator actor takes a GPU where the cluster has them (CTranslate2 runs there with
-    # --device auto or cuda); otherwise CPU_THREADS CPUs, its engine running as many threads.
-    device = plans[0].options.device if plans else "cpu"
-    cluster = ray.cluster_resources()
-    gpus = int(cluster.get("GPU", 0)) if device != "cpu" else 0
-    cpus = int(cluster.get("CPU", 1))
-    threads = min(CPU_THREADS, max(1, cpus))  # an engine's threads: the CPUs its actor holds
-    resources = {"num_gpus": 1, "num_cpus": 1} if gpus else {"num_cpus": threads}
-    pool = _Pool(ray, _translator_actor(ray), resources=resources, size=max(1, gpus or cpus // threads))
     while True:
         work: list[tuple[tuple[int, int], Any, str, list[str]]] = []
         for (p, d), (legs, i, texts) in state.items():
@@ -248,7 +275,6 @@ def _translate(ray: Any, plans: list[_Plan]) -> None:
                 legs, i, texts = state[(p, d)]
                 folded, _ = _normal(texts)
                 state[(p, d)] = [legs, i + 1, [rows[t] if t else "" for t in folded]]
-    pool.close()
     for (p, d), (legs, i, texts) in state.items():
         if plans[p].outcome is None:
             plans[p].translations[d] = texts
@@ -283,52 +309,74 @@ class TranslatorWorker:
 # -- stage 3: embed, and stage 4: compare -----------------------------------------------------------------
 
 
-def _compare_all(ray: Any, plans: list[_Plan], options: BatchOptions) -> Iterator[tuple[StoryOutcome, dict[str, str]]]:
-    """Embed each story's sentences (encoder actor), then compare it (a task); outcomes as they come."""
-    from ..align import embedding_texts
-    from ..embed import get_encoder
-    from ..embed_cache import FILENAME, EmbeddingCache
-    from ..translate.paths import cache_dir
+class _Comparisons:
+    """Stage 3 and 4: each story's sentences embedded (encoder actor), then its comparison task."""
 
-    task = ray.remote(max_retries=MAX_RETRIES)(_compare_task)
-    encoders = _Pool(ray, _encoder_actor(ray))
-    store = EmbeddingCache(cache_dir(options.compare) / FILENAME)
-    encoder_key = get_encoder(None).model_key if any(p.options.align_mode == "default" for p in plans) else ""
-    pending: dict[Any, _Plan] = {}
-    for plan in plans:
-        texts = [plan.translations.get(d, list(seg.texts)) for d, seg in enumerate(plan.segmented)]
-        pieces, sentences, merges = embedding_texts(texts, plan.options.align_mode)
-        rows = store.get_many(encoder_key, pieces, tokens=True) if pieces else {}
-        rows.update(store.get_many(encoder_key, [t for t in sentences if t not in rows], tokens=False))
-        # Merge candidates: the task encodes those it needs; what earlier runs cached goes along.
-        rows.update(store.get_many(encoder_key, [t for t in merges if t not in rows], tokens=False))
-        for tokens, wanted in ((True, pieces), (False, sentences)):
-            missing = list(dict.fromkeys(t for t in wanted if t not in rows))
-            calls = [(encoder_key, (missing[k : k + ENCODE_CHUNK], tokens)) for k in range(0, len(missing), ENCODE_CHUNK)]
-            for (key, fresh), error in encoders.run("vectors", calls):
-                if error is not None:
-                    plan.outcome = _failure(plan.story, error, "embedding")
-                    break
-                store.put_many(key, fresh)
-                rows.update(fresh if key == encoder_key else {})
-        if plan.outcome is not None:
-            yield plan.outcome, {}
-            continue
-        ref = task.remote(plan.story, plan.sources, plan.options, plan.thresholds, options.stamp,
-                          plan.shipped, (encoder_key, rows))
-        pending[ref] = plan
-    encoders.close()
-    while pending:
-        ready, _ = ray.wait(list(pending), num_returns=1)
-        plan = pending.pop(ready[0])
-        try:
-            outcome, files, (key, fresh) = ray.get(ready[0])
-        except Exception as exc:  # noqa: BLE001 - the task's worker died past its retries
-            yield _failure(plan.story, exc, "comparing"), {}
-            continue
-        if fresh:
-            store.put_many(key, fresh)
-        yield outcome, files
+    def __init__(self, ray: Any, options: BatchOptions) -> None:
+        from ..embed_cache import FILENAME, EmbeddingCache
+        from ..translate.paths import cache_dir
+
+        self.ray, self.options = ray, options
+        self.task = ray.remote(max_retries=MAX_RETRIES)(_compare_task)
+        self.encoders = _Pool(ray, _encoder_actor(ray))
+        self.store = EmbeddingCache(cache_dir(options.compare) / FILENAME)
+        self.pending: dict[Any, _Plan] = {}
+        self._key: str | None = None
+
+    @property
+    def encoder_key(self) -> str:
+        if self._key is None:
+            from ..embed import get_encoder
+
+            self._key = get_encoder(None).model_key
+        return self._key
+
+    def submit(self, plans: list[_Plan]) -> Iterator[tuple[StoryOutcome, dict[str, str]]]:
+        """Embed and submit each story; yields only the stories whose embedding failed."""
+        from ..align import embedding_texts
+
+        for plan in plans:
+            texts = [plan.translations.get(d, list(seg.texts)) for d, seg in enumerate(plan.segmented)]
+            pieces, sentences, merges = embedding_texts(texts, plan.options.align_mode)
+            key = self.encoder_key if pieces or sentences else ""
+            rows = self.store.get_many(key, pieces, tokens=True) if pieces else {}
+            rows.update(self.store.get_many(key, [t for t in sentences if t not in rows], tokens=False))
+            # Merge candidates: the task encodes those it needs; what earlier runs cached goes along.
+            rows.update(self.store.get_many(key, [t for t in merges if t not in rows], tokens=False))
+            for tokens, wanted in ((True, pieces), (False, sentences)):
+                missing = list(dict.fromkeys(t for t in wanted if t not in rows))
+                calls = [(key, (missing[k : k + ENCODE_CHUNK], tokens)) for k in range(0, len(missing), ENCODE_CHUNK)]
+                for (actor_key, fresh), error in self.encoders.run("vectors", calls):
+                    if error is not None:
+                        plan.outcome = _failure(plan.story, error, "embedding")
+                        break
+                    self.store.put_many(actor_key, fresh)
+                    rows.update(fresh if actor_key == key else {})
+            if plan.outcome is not None:
+                yield plan.outcome, {}
+                continue
+            ref = self.task.remote(plan.story, plan.sources, plan.options, plan.thresholds, self.options.stamp,
+                                   plan.shipped, (key, rows))
+            self.pending[ref] = plan
+
+    def collect(self, keep: int) -> Iterator[tuple[StoryOutcome, dict[str, str]]]:
+        """Finished comparisons: all that are done, and waiting until at most `keep` are in flight."""
+        while self.pending:
+            ready, _ = self.ray.wait(list(self.pending), num_returns=1, timeout=None if len(self.pending) > keep else 0)
+            if not ready:
+                return
+            plan = self.pending.pop(ready[0])
+            try:
+                outcome, files, (key, fresh) = self.ray.get(ready[0])
+            except Exception as exc:  # noqa: BLE001 - the task's worker died past its retries
+                yield _failure(plan.story, exc, "comparing"), {}
+                continue
+            if fresh:
+                self.store.put_many(key, fresh)
+            yield outcome, files
+
+    def close(self) -> None:
+        self.encoders.close()
 
 
 def _compare_task(story: Story, sources: list[Any], options: CompareOptions, thresholds: Thresholds,
@@ -387,6 +435,7 @@ class _Pool:
         self.ray, self.actor_class, self.resources, self.size = ray, actor_class, resources or {}, size
         self.actors: dict[str, list[Any]] = {}
         self.turn = 0
+        self.threads = 0  # the translator pool's engine threads (_translators)
 
     def run(self, method: str, calls: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[Any, BaseException | None]]:
         refs = []
