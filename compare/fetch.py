@@ -23,19 +23,18 @@ import re
 import socket
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
 
 from . import __version__
 from .errors import InputError, OutputError, UsageError
 
 if TYPE_CHECKING:
     import httpx
+    from urllib.robotparser import RobotFileParser
 
     from .ingest import Source
 
@@ -404,6 +403,8 @@ class Fetcher:
             return _Robots(allow_all=True)
         if not 200 <= response.status < 300:
             return _Robots(why=f"robots.txt answers HTTP {response.status}; try again later")
+        from urllib.robotparser import RobotFileParser  # imports urllib.request (~45 ms): only when fetching
+
         parser = RobotFileParser()
         parser.parse(response.body.decode("utf-8", "replace").splitlines())
         agent = self.options.user_agent.split("/", 1)[0].strip()
@@ -516,6 +517,8 @@ def _non_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str |
 
 def _proxied(scheme: str, host: str) -> bool:
     """True when the environment sends this URL through a proxy (HTTP(S)_PROXY, not NO_PROXY)."""
+    import urllib.request  # ~45 ms of imports (http.client, email): only when fetching
+
     proxies = urllib.request.getproxies_environment()
     return bool(proxies.get(scheme) or proxies.get("all")) and not urllib.request.proxy_bypass_environment(host)
 

@@ -269,12 +269,11 @@ def _translate(plans: list[_Plan], pool: "_Pool") -> None:
                 plans[p].outcome = _failure(plans[p].story, error, "translating")
                 continue
             rows = dict(zip(wanted, value, strict=True))
-            leg.cache.put_many(key, rows)
-            if len(leg.cache.get_many(key, wanted)) < len(wanted):  # a cache that cannot be written
-                plans[p].shipped.append((key, rows))
-                legs, i, texts = state[(p, d)]
-                folded, _ = _normal(texts)
-                state[(p, d)] = [legs, i + 1, [rows[t] if t else "" for t in folded]]
+            leg.cache.put_many(key, rows)  # for later runs; this one goes on from the rows themselves
+            plans[p].shipped.append((key, rows))
+            legs, i, texts = state[(p, d)]
+            folded, _ = _normal(texts)
+            state[(p, d)] = [legs, i + 1, [rows[t] if t else "" for t in folded]]
     for (p, d), (legs, i, texts) in state.items():
         if plans[p].outcome is None:
             plans[p].translations[d] = texts
