@@ -9,6 +9,7 @@ backends in the same run, interleaved.
 
     python benchmarks/bench_encoder.py
     python benchmarks/bench_encoder.py --sentences 480 --repeat 5
+    python benchmarks/bench_encoder.py --device cuda    # also CTranslate2 on the GPU
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=240)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="cuda: also time the CTranslate2 encoder on the GPU (int8_float16)")
+    parser.add_argument("--no-reference", action="store_true",
+                        help="leave out the numpy float32 encoder (cosines then compare with CPU int8)")
     args = parser.parse_args()
     if "COMPARE_MODELS_DIR" in os.environ:
         return run(args)
@@ -53,6 +58,8 @@ def main() -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from compare.embed import MiniLMEncoder
 
     texts = sentences(args.sentences)
@@ -63,20 +70,32 @@ def run(args: argparse.Namespace) -> int:
     if probe.backend != "ct2":
         print(f"ct2 unavailable: {probe.fallback_reason}")
         return 1
-    times: dict[str, list[float]] = {"numpy": [], "ct2": []}
+    systems = {"numpy": ("numpy", "cpu"), "ct2": ("ct2", "cpu")}
+    if args.no_reference:
+        del systems["numpy"]
+    if args.device == "cuda":
+        systems["ct2-cuda"] = ("ct2", "cuda")
+        MiniLMEncoder(backend="ct2", device="cuda").encode(texts[:32])  # CUDA start-up is not timed
+    times: dict[str, list[float]] = {name: [] for name in systems}
+    vectors: dict[str, np.ndarray] = {}
     for _ in range(args.repeat):
-        for backend in times:
-            enc = MiniLMEncoder(backend=backend).load()  # loading is not what is timed
+        for name, (backend, device) in systems.items():
+            enc = MiniLMEncoder(backend=backend, device=device).load()  # loading is not what is timed
             t = time.perf_counter()
-            enc.encode(texts)
-            times[backend].append(time.perf_counter() - t)
+            vectors[name] = enc.encode(texts)
+            times[name].append(time.perf_counter() - t)
     rate = {b: len(texts) / statistics.median(ts) for b, ts in times.items()}
     print(f"{len(texts)} sentences, medians of {args.repeat}, {os.cpu_count()} CPUs")
-    for backend, ts in times.items():
-        print(f"  {backend:6s} {rate[backend]:7.1f} sentences/s  (median {statistics.median(ts):.2f} s; "
-              + ", ".join(f"{x:.2f}" for x in ts) + ")")
-    ratio = rate["ct2"] / rate["numpy"]
-    print(f"  ratio ct2/numpy: {ratio:.2f}x (target >= 3x)")
+    reference = next(iter(systems))  # numpy, or the CPU int8 encoder with --no-reference
+    for name, ts in times.items():
+        cosine = (vectors[name] * vectors[reference]).sum(axis=1)
+        print(f"  {name:8s} {rate[name]:8.1f} sentences/s  (median {statistics.median(ts):.2f} s; "
+              + ", ".join(f"{x:.2f}" for x in ts) + f"); cosine to {reference} min {cosine.min():.4f} "
+              f"mean {cosine.mean():.4f}")
+    if "numpy" in rate:
+        print(f"  ratio ct2/numpy: {rate['ct2'] / rate['numpy']:.2f}x (target >= 3x)")
+    if "ct2-cuda" in rate:
+        print(f"  ratio ct2-cuda/ct2: {rate['ct2-cuda'] / rate['ct2']:.1f}x")
     return 0
 
 

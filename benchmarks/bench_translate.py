@@ -143,14 +143,15 @@ def run_ct2(ct2: Path, inputs: list[list[int]], *, beam: int, device: str, compu
     import ctranslate2
 
     from compare.translate.ct2 import sub_batch_size, thread_split
-    from compare.translate.marian import BATCH_TOKENS, MAX_BATCH
+    from compare.translate.marian import batch_limits
 
     inter, intra = thread_split(device, threads)
     translator = ctranslate2.Translator(str(ct2), device=device, compute_type=compute_type,
                                         inter_threads=inter, intra_threads=intra)
     loaded_mb = peak_rss_mb()
     tokens = [[f"\u2581w{i}" for i in x] + ["</s>"] for x in inputs]
-    groups = plan(inputs, max(1, BATCH_TOKENS // beam), MAX_BATCH)
+    batch_tokens, max_batch = batch_limits(device)
+    groups = plan(inputs, max(1, batch_tokens // beam), max_batch)
 
     def translate(chosen: list[list[int]]) -> None:
         pending = []
@@ -158,7 +159,7 @@ def run_ct2(ct2: Path, inputs: list[list[int]], *, beam: int, device: str, compu
             n = max(len(inputs[i]) for i in group)
             pending.append(translator.translate_batch(
                 [tokens[i] for i in group], beam_size=beam, max_decoding_length=n, min_decoding_length=n,
-                max_input_length=512, max_batch_size=sub_batch_size(beam), asynchronous=True))
+                max_input_length=512, max_batch_size=sub_batch_size(beam, device), asynchronous=True))
         for results in pending:
             for result in results:
                 result.result()
@@ -264,6 +265,7 @@ def main() -> None:
     parser.add_argument("--float32", action="store_true",
                         help="also measure the float32-stored model (how models were stored before)")
     parser.add_argument("--model-dir", help="keep the generated model here and reuse it on later runs")
+    parser.add_argument("--gpu-only", action="store_true", help="only the CUDA comparison (needs a GPU)")
     parser.add_argument("--ct2-worker", help=argparse.SUPPRESS)
     parser.add_argument("--device", default="cpu", help=argparse.SUPPRESS)
     parser.add_argument("--compute-type", default="int8", help=argparse.SUPPRESS)
@@ -289,6 +291,8 @@ def main() -> None:
               f"int8 (as pulled now), {sizes['ct2-float32']:.0f} MB float32 (as pulled before)")
         print(f"{args.sentences} sentences of 10-40 tokens, {args.threads} CPU threads; load average at start "
               f"{os.getloadavg()[0]:.2f} (other processes on the machine slow torch's OpenMP threads badly)")
+        if args.gpu_only:
+            return gpu_section(hf, ct2, inputs, args)
         compute = default_compute_type("cpu")
         ct = ct2_in_subprocess(ct2, args, "cpu", compute, runs=args.runs)
         old = ct2_in_subprocess(ct2_float32, args, "cpu", compute, runs=args.runs) if args.float32 else None
@@ -332,13 +336,22 @@ def main() -> None:
         print(f"load average at end {os.getloadavg()[0]:.2f}")
 
         if torch.cuda.is_available():
-            cuda = default_compute_type("cuda")
-            gpu = ct2_in_subprocess(ct2, args, "cuda", cuda)
-            hf_gpu = run_hf(hf, inputs, beam=1, batched=True, device="cuda", budget=8192, max_size=128)
-            hf_gpu4 = run_hf(hf, inputs, beam=4, batched=True, device="cuda", budget=8192, max_size=128)
-            print(f"\nGPU ({torch.cuda.get_device_name()}): CTranslate2 {cuda} {gpu['1']:.0f} sent/s greedy, "
-                  f"{gpu['4']:.0f} beam 4; transformers fp32 batched {hf_gpu:.0f} greedy, {hf_gpu4:.0f} beam 4; "
-                  f"ratio {gpu['1'] / hf_gpu:.1f}x greedy, {gpu['4'] / hf_gpu4:.1f}x beam 4")
+            gpu_section(hf, ct2, inputs, args)
+
+
+def gpu_section(hf: Path, ct2: Path, inputs: list[list[int]], args: argparse.Namespace) -> None:
+    """CTranslate2 int8_float16 (the default on CUDA) against transformers fp32, both on the GPU."""
+    import torch
+
+    from compare.translate.ct2 import default_compute_type
+
+    cuda = default_compute_type("cuda")
+    gpu = ct2_in_subprocess(ct2, args, "cuda", cuda)
+    hf_gpu = run_hf(hf, inputs, beam=1, batched=True, device="cuda", budget=8192, max_size=128)
+    hf_gpu4 = run_hf(hf, inputs, beam=4, batched=True, device="cuda", budget=8192, max_size=128)
+    print(f"\nGPU ({torch.cuda.get_device_name()}): CTranslate2 {cuda} {gpu['1']:.0f} sent/s greedy, "
+          f"{gpu['4']:.0f} beam 4; transformers fp32 batched {hf_gpu:.0f} greedy, {hf_gpu4:.0f} beam 4; "
+          f"ratio {gpu['1'] / hf_gpu:.1f}x greedy, {gpu['4'] / hf_gpu4:.1f}x beam 4")
 
 
 if __name__ == "__main__":

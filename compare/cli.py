@@ -148,7 +148,7 @@ def compare(
     ] = None,
     device: Annotated[
         Optional[str],
-        typer.Option("--device", metavar="DEVICE", help=f"auto, cpu or cuda (default {_default('device')}).", show_default=False),
+        typer.Option("--device", metavar="DEVICE", help=f"where translation and the sentence encoder run: auto, cpu or cuda (default {_default('device')}).", show_default=False),
     ] = None,
     offline: Annotated[
         bool,

@@ -53,6 +53,7 @@ MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 # int8 encoder, two batches at a time, at 512 (201 sentences/s against 190 at 1,024 and 153
 # at 2,048; 240 news sentences, medians of 3 on 2 cores).
 _BATCH_TOKENS = {"numpy": 4096, "ct2": 512}
+_CUDA_BATCH_TOKENS = 16384  # one batch at a time on a GPU: larger products keep it busy
 _GELU_ROWS = 64  # tokens per GELU block: its float32 temporaries stay in cache
 _TOKEN_CACHE_PIECES = 100_000  # word-piece vectors kept (float16: ~75 MB), oldest texts dropped first
 BACKENDS = ("ct2", "numpy")
@@ -126,9 +127,10 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
 class MiniLMEncoder:
     """all-MiniLM-L6-v2 sentence encoder: texts -> unit vectors (float32, 384 dims)."""
 
-    def __init__(self, path: Path | None = None, backend: str | None = None) -> None:
+    def __init__(self, path: Path | None = None, backend: str | None = None, device: str = "cpu") -> None:
         """backend: "ct2" or "numpy"; None: $COMPARE_ENCODER, else DEFAULT_BACKEND (ct2 falls
-        back to numpy when CTranslate2 cannot load or convert the model)."""
+        back to numpy when CTranslate2 cannot load or convert the model). device: where
+        CTranslate2 runs, "cpu", "cuda" or "auto" (as --device; numpy runs on the CPU)."""
         from tokenizers import Tokenizer
 
         path = path or model_dir()
@@ -156,6 +158,8 @@ class MiniLMEncoder:
         self._w: dict[str, np.ndarray] | None = None
         self.fallback_reason: str | None = None
         self.backend = backend
+        self.device = device
+        self._resolved_device: str | None = None
         self.store: EmbeddingCache | None = None
         self._weights_sha: str | None = None
 
@@ -171,8 +175,29 @@ class MiniLMEncoder:
             from .embed_ct2 import weights_sha
 
             self._weights_sha = weights_sha(self.path / "model.safetensors")
-        precision = "int8" if self.backend == "ct2" else "float32"
+        precision = self.compute_type
         return f"all-MiniLM-L6-v2/{self._weights_sha[:16]}/{self.backend}-{precision}"
+
+    @property
+    def resolved_device(self) -> str:
+        """"cpu" or "cuda": where the forward pass runs ("auto" resolved without loading the network)."""
+        if self.backend != "ct2":
+            return "cpu"
+        if self._resolved_device is None:
+            from .embed_ct2 import resolve_device
+
+            self._resolved_device = resolve_device(self.device)
+        return self._resolved_device
+
+    @property
+    def compute_type(self) -> str:
+        """The vectors' precision: "float32" (numpy), "int8" (CTranslate2 on CPU) or
+        "int8_float16" (CTranslate2 on CUDA); part of the embedding cache's key."""
+        if self.backend != "ct2":
+            return "float32"
+        from .embed_ct2 import compute_type
+
+        return compute_type(self.resolved_device)
 
     def use_store(self, folder: Path | None) -> None:
         """Read and write the persistent embedding cache in `folder` (None: memory only)."""
@@ -189,10 +214,11 @@ class MiniLMEncoder:
         if self.loaded:
             return self
         if self.backend == "ct2":
+            device = self.resolved_device  # an unusable --device cuda is the user's to fix: UsageError
             try:
                 from .embed_ct2 import load_encoder
 
-                self._ct2, self._workers = load_encoder(self.path)
+                self._ct2, self._workers = load_encoder(self.path, device=device)
                 return self
             except Exception as exc:  # noqa: BLE001 - conversion or loading failed: numpy may still work
                 self.fallback_reason = f"{type(exc).__name__}: {_first_line(exc)}"
@@ -309,7 +335,7 @@ class MiniLMEncoder:
 
         if missing:
             self.load()  # resolves the backend (a failed ct2 falls back to numpy) and its batch size
-            budget = _BATCH_TOKENS[self.backend]
+            budget = _CUDA_BATCH_TOKENS if self.resolved_device == "cuda" else _BATCH_TOKENS[self.backend]
             ids = [
                 np.asarray(e.ids, dtype=np.int64)
                 for k in range(0, len(missing), _TOKENIZE_CHUNK)
@@ -389,7 +415,12 @@ class MiniLMEncoder:
         self.load()
         if self._ct2 is not None:
             out = self._ct2.forward_batch([x.tolist() for x in batch])
-            hidden = np.asarray(out.last_hidden_state, dtype=np.float32)
+            hidden = out.last_hidden_state
+            if hidden.device != "cpu":  # a CUDA StorageView has no array interface on the host
+                import ctranslate2
+
+                hidden = hidden.to(ctranslate2.DataType.float32).to_device(ctranslate2.Device.cpu)
+            hidden = np.asarray(hidden, dtype=np.float32)
             return hidden.reshape(n, length, self.dim), mask
         return self._forward_numpy(batch, mask), mask
 
@@ -447,9 +478,17 @@ _ENCODER: MiniLMEncoder | None = None
 _LOCK = threading.Lock()
 
 
-def get_encoder(cache: Path | None = None) -> MiniLMEncoder:
+def _resolve(device: str) -> str:
+    from .embed_ct2 import resolve_device
+
+    return resolve_device(device)
+
+
+def get_encoder(cache: Path | None = None, device: str | None = None) -> MiniLMEncoder:
     """The process-wide encoder (its network is loaded on the first forward pass); `cache`:
-    the folder of the persistent embedding cache, None for memory only.
+    the folder of the persistent embedding cache, None for memory only; `device`: "cpu",
+    "cuda" or "auto" (a new encoder when it resolves to another device than the current
+    one's; None: the current one's, "cpu" for the first).
 
     Raises:
         ModelMissingError: the model package is not installed.
@@ -457,6 +496,8 @@ def get_encoder(cache: Path | None = None) -> MiniLMEncoder:
     global _ENCODER
     with _LOCK:
         if _ENCODER is None:
-            _ENCODER = MiniLMEncoder()
+            _ENCODER = MiniLMEncoder(device=device or "cpu")
+        elif device not in (None, _ENCODER.device) and _resolve(device) != _ENCODER.resolved_device:
+            _ENCODER = MiniLMEncoder(device=device)
         _ENCODER.use_store(cache)
         return _ENCODER

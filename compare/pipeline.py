@@ -99,6 +99,7 @@ def compare_documents(
         threshold=options.threshold,
         mode=options.align_mode,
         embed_cache=cache_dir(options) if options.use_cache else None,
+        device=options.device,
     )
     types, skipped = finding_types(options)
     comparisons = []

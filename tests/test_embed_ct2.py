@@ -179,3 +179,30 @@ def test_batches_run_side_by_side_give_the_vectors_of_one_at_a_time(monkeypatch)
     np.testing.assert_array_equal(side_by_side.encode(texts), one_at_a_time.encode(texts))
     for a, b in zip(side_by_side.encode_tokens(texts), one_at_a_time.encode_tokens(texts)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_the_device_follows_the_device_option_and_keys_the_cache(monkeypatch):
+    """--device reaches the encoder: "auto" runs where CTranslate2 can use a GPU (the CPU
+    here), and vectors made on CUDA (int8_float16) never share cache entries with the CPU's."""
+    import compare.embed as embed
+    import compare.translate.ct2 as ct2
+    from compare.embed import MiniLMEncoder, get_encoder
+    from compare.errors import UsageError
+
+    monkeypatch.setattr(ct2, "_CUDA_USABLE", False)  # this machine has no GPU; a GPU machine is faked below
+    assert MiniLMEncoder(device="auto").resolved_device == "cpu"
+    assert MiniLMEncoder(device="cpu").model_key.endswith("/ct2-int8")
+    with pytest.raises(UsageError, match="--device cpu"):
+        MiniLMEncoder(device="cuda").load()
+    assert MiniLMEncoder(backend="numpy", device="cuda").model_key.endswith("/numpy-float32")
+
+    monkeypatch.setattr(embed, "_ENCODER", None)
+    first = get_encoder(None)
+    assert first.device == "cpu"
+    assert get_encoder(None, "cpu") is first
+    assert get_encoder(None, "auto") is first  # "auto" is the CPU here: the encoder and its vectors stay
+
+    monkeypatch.setattr(ct2, "_CUDA_USABLE", True)
+    on_gpu = MiniLMEncoder(device="auto")
+    assert on_gpu.resolved_device == "cuda" and on_gpu.model_key.endswith("/ct2-int8_float16")
+    assert get_encoder(None, "auto").resolved_device == "cuda"  # not loaded until its first forward pass

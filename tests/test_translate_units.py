@@ -305,3 +305,30 @@ def test_pivot_translator_chains_its_legs_in_order() -> None:
     pivot = PivotTranslator([Leg("ru-en", " [en]"), Leg("en-de", " [de]")])
     assert pivot.translate(["a", "b"]) == ["a [en] [de]", "b [en] [de]"]
     assert (pivot.model_id, pivot.engine, pivot.loaded) == ("ru-en+en-de", "ctranslate2", False)
+
+
+def test_a_gpu_without_the_cublas_ctranslate2_needs_runs_on_the_cpu(monkeypatch) -> None:
+    """A GPU driver without cuBLAS 12: CTranslate2 would see the GPU and fail at the first
+    product; "auto" warns and uses the CPU, "cuda" says what to install in one line."""
+    ctranslate2 = pytest.importorskip("ctranslate2")
+    import compare.translate.ct2 as ct2
+
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
+    monkeypatch.setattr(ct2, "_missing_cublas", lambda version: "libcublas.so.12")
+    monkeypatch.setattr(ct2, "_CUDA_USABLE", None)
+    with pytest.warns(RuntimeWarning, match="libcublas.so.12.*running on the CPU"):
+        assert ct2.resolve_device("auto") == "cpu"
+    monkeypatch.setattr(ct2, "_CUDA_USABLE", None)
+    with pytest.raises(UsageError, match="nvidia-cublas-cu12.*--device cpu"):
+        ct2.resolve_device("cuda")
+    assert ct2.resolve_device("cpu") == "cpu"
+
+
+def test_gpu_batches_are_larger_than_the_cpus() -> None:
+    """On CUDA a beam-4 sub-batch holds far more than the CPU's 8 sentences (a GPU fed 8 at a
+    time decoded 155 sentences/s, below transformers; see the README's GPU figures)."""
+    from compare.translate.ct2 import sub_batch_size
+    from compare.translate.marian import batch_limits
+
+    assert sub_batch_size(4) == 8 and sub_batch_size(4, "cuda") >= 128
+    assert batch_limits("cuda")[0] > batch_limits("cpu")[0] and batch_limits("cuda")[1] > batch_limits("cpu")[1]

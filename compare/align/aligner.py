@@ -79,6 +79,8 @@ class Aligner:
         mode: "default" (TF-IDF + MiniLM embeddings) or "fast" (lexical only).
         model: override the fitted score model (evaluation and tuning only).
         embed_cache: folder of the persistent embedding cache (None: vectors kept in memory only).
+        device: where the sentence encoder runs: "cpu", "cuda" or "auto" (as --device; None:
+            where the process's encoder already runs, the CPU for the first).
 
     Raises:
         UsageError: unknown mode.
@@ -93,6 +95,7 @@ class Aligner:
         mode: str = "default",
         model: ScoreModel | None = None,
         embed_cache: Path | None = None,
+        device: str | None = None,
     ) -> None:
         if mode not in MODES:
             raise UsageError(f"unknown alignment mode {mode!r}; choose one of: {', '.join(MODES)}")
@@ -123,7 +126,7 @@ class Aligner:
         if any(f.neural for f in used):
             from ..embed import get_encoder
 
-            self._encoder = get_encoder(embed_cache)
+            self._encoder = get_encoder(embed_cache, device)
             if "cover" in wanted:
                 # First, so that the one forward pass also caches the sentence vectors.
                 self.cover = TokenCover(documents, self._encoder, load_basis())

@@ -57,7 +57,7 @@ def batch(
     engine: Annotated[Optional[str], typer.Option("--engine", metavar="NAME", help=f"ctranslate2 or transformers (default {_default('engine')}).",
                                                   show_default=False)] = None,
     beam: Annotated[Optional[int], typer.Option("--beam", metavar="N", help=f"Beam size (default {_default('beam')}).", show_default=False)] = None,
-    device: Annotated[Optional[str], typer.Option("--device", metavar="DEVICE", help=f"auto, cpu or cuda (default {_default('device')}).",
+    device: Annotated[Optional[str], typer.Option("--device", metavar="DEVICE", help=f"where translation and the sentence encoder run: auto, cpu or cuda (default {_default('device')}).",
                                                   show_default=False)] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Never download models; URLs are read from the kept copies of "
                                           "--since or of DIR's previous run, never fetched.")] = False,

@@ -27,17 +27,19 @@ from __future__ import annotations
 
 import os
 import struct
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import TranslationError
+from ..errors import TranslationError, UsageError
 from .base import Hypothesis, Job
 from .marian import EOS
 
 STORED_QUANTIZATION = "int8"  # what `compare models pull` writes (see the module docstring)
 HYPOTHESES = 32  # per CTranslate2 sub-batch: bounds the vocabulary-sized tensors (sub_batch_size)
+GPU_HYPOTHESES = 1024  # on CUDA: 1024 x 62,518 floats is 256 MB of a GPU's memory
 
 
 def usable_cpus() -> int:
@@ -59,7 +61,55 @@ def thread_split(device: str, threads: int = 0) -> tuple[int, int]:
     return inter, max(1, threads // inter)
 
 
-def sub_batch_size(beam: int) -> int:
+# The cuBLAS that CTranslate2's PyPI wheels load, by CTranslate2 major version. A machine with
+# a GPU driver but without it sees the GPU and then fails at the first matrix product.
+_CUBLAS = {4: "libcublas.so.12"}
+_CUDA_USABLE: bool | None = None
+
+
+def resolve_device(device: str) -> str:
+    """"auto" -> "cuda" when CTranslate2 sees a GPU and can load its cuBLAS, else "cpu" (with a
+    warning when only the library is missing). "cuda" is checked the same way.
+
+    Raises:
+        UsageError: "cuda" asked for where it cannot run.
+    """
+    global _CUDA_USABLE
+    if device == "cpu":
+        return device
+    import ctranslate2
+
+    if _CUDA_USABLE is None:
+        _CUDA_USABLE = ctranslate2.get_cuda_device_count() > 0
+        missing = _missing_cublas(ctranslate2.__version__) if _CUDA_USABLE else None
+        if missing:
+            _CUDA_USABLE = False
+            hint = f"a GPU is present but {missing}, which CTranslate2 needs, cannot be loaded"
+            if device == "cuda":
+                raise UsageError(f"--device cuda: {hint}; install it (pip install nvidia-cublas-cu12) "
+                                 "or run with --device cpu")
+            warnings.warn(f"{hint}; running on the CPU (pip install nvidia-cublas-cu12 to use the GPU)",
+                          RuntimeWarning, stacklevel=3)
+    if device == "cuda" and not _CUDA_USABLE:
+        raise UsageError("--device cuda: CTranslate2 sees no usable GPU; run with --device cpu or auto")
+    return "cuda" if _CUDA_USABLE else "cpu"
+
+
+def _missing_cublas(version: str) -> str | None:
+    """The cuBLAS library name when this CTranslate2 needs one that cannot be loaded, else None."""
+    import ctypes
+
+    name = _CUBLAS.get(int(version.split(".")[0]))
+    if name is None:
+        return None
+    try:
+        ctypes.CDLL(name)
+    except OSError:
+        return name
+    return None
+
+
+def sub_batch_size(beam: int, device: str = "cpu") -> int:
     """Sentences CTranslate2 decodes together: at most HYPOTHESES hypotheses (batch x beam).
 
     Our batches bound source tokens, but each decoding step makes several tensors of
@@ -67,8 +117,9 @@ def sub_batch_size(beam: int) -> int:
     of 32 short sentences at beam 4 is 128 x 62,518 x 4 B = 32 MB each, times two
     batches decoded in parallel. Splitting it into sub-batches of 8 cut the beam-4
     peak RSS from 407-444 MB to 275 MB, at the same speed (opus-mt shapes, 2 cores).
+    A GPU needs large batches to be busy: GPU_HYPOTHESES there.
     """
-    return max(1, HYPOTHESES // beam)
+    return max(1, (GPU_HYPOTHESES if device == "cuda" else HYPOTHESES) // beam)
 
 
 def default_compute_type(device: str) -> str:
@@ -84,8 +135,7 @@ class CT2Backend:
         import ctranslate2
         import sentencepiece as spm
 
-        if device == "auto":
-            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        device = resolve_device(device)
         self.device = device
         self.compute_type = compute_type or default_compute_type(device)
         self.max_positions = max_positions
@@ -120,7 +170,7 @@ class CT2Backend:
             max_decoding_length=job.max_decoding_length,
             no_repeat_ngram_size=no_repeat_ngram_size,
             length_penalty=1.0,  # transformers' default for beam search, so both engines agree
-            max_batch_size=sub_batch_size(beam),  # we batch (length-sorted, token budget); CT2 splits
+            max_batch_size=sub_batch_size(beam, self.device),  # we batch (length-sorted, token budget); CT2 splits
             asynchronous=True,
         )
 

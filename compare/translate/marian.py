@@ -25,7 +25,16 @@ EOS = "</s>"
 # also faster (measured with opus-mt-ru-en shapes on 2 cores).
 BATCH_TOKENS = 2048
 MAX_BATCH = 32
+# On a GPU, small batches leave it idle: CTranslate2 int8_float16 decoded 155 sentences/s
+# at beam 4 with the CPU's limits on an H200, against transformers' 625 with large batches.
+GPU_BATCH_TOKENS = 16384
+GPU_MAX_BATCH = 256
 PROGRESS_MIN = 50  # show a progress bar only for runs at least this long
+
+
+def batch_limits(device: str) -> tuple[int, int]:
+    """(padded source tokens per batch, to be divided by the beam size; sentences per batch)."""
+    return (GPU_BATCH_TOKENS, GPU_MAX_BATCH) if device == "cuda" else (BATCH_TOKENS, MAX_BATCH)
 
 
 class MarianTranslator:
@@ -40,14 +49,15 @@ class MarianTranslator:
         target_token: sentence-initial token for multi-target models (">>fra<<").
         beam: beam size (1 = greedy).
         progress: show a progress bar on stderr for long runs.
-        batch_tokens: padded input tokens per batch (divided by the beam size).
+        batch_tokens: padded input tokens per batch (divided by the beam size); None: by the
+            backend's device (batch_limits).
         max_input_tokens: split longer inputs (default: the model's position table).
     """
 
     def __init__(
         self, backend: Backend, *, model_id: str, engine: str, source_spm: Path, target_language: str,
         target_token: str | None = None, beam: int = 4, progress: bool = False,
-        batch_tokens: int = BATCH_TOKENS, max_input_tokens: int | None = None,
+        batch_tokens: int | None = None, max_input_tokens: int | None = None,
     ) -> None:
         import sentencepiece as spm
 
@@ -55,7 +65,8 @@ class MarianTranslator:
         self._model_id, self._engine = model_id, engine
         self._sp = spm.SentencePieceProcessor(model_file=str(source_spm))
         self.target_language, self.target_token = target_language, target_token
-        self.beam, self.progress, self.batch_tokens = beam, progress, batch_tokens
+        tokens, self.max_batch = batch_limits(str(getattr(backend, "device", "cpu")))
+        self.beam, self.progress, self.batch_tokens = beam, progress, batch_tokens or tokens
         # Inputs longer than this are split: the position table, or less for models
         # that only saw short sentences in training (the registry can say so).
         self.max_input_tokens = min(max_input_tokens or backend.max_positions, backend.max_positions)
@@ -130,7 +141,7 @@ class MarianTranslator:
         """Decode `todo` (indices) in length-sorted batches; return {index: runaway reason}."""
         todo = list(todo)
         lengths = [len(pieces[i]) + 1 for i in todo]
-        plan = batches(lengths, budget=max(1, self.batch_tokens // self.beam), max_size=MAX_BATCH)
+        plan = batches(lengths, budget=max(1, self.batch_tokens // self.beam), max_size=self.max_batch)
         groups = [[todo[b] for b in batch] for batch in plan]
         jobs = [
             Job([texts[i] for i in idx], [pieces[i] for i in idx],
