@@ -10,7 +10,7 @@ OUT ?= out
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test eval fit bench clean chromium
+.PHONY: install demo test eval fit rows bench clean chromium
 
 install: $(VENV)/.installed
 
@@ -30,13 +30,24 @@ chromium:
 test: install chromium
 	COMPARE_ARTIFACTS=$(OUT)/artifacts $(BIN)/python -m pytest -q
 
-eval: install
-	$(BIN)/python eval/align_eval.py
+# Default mode's score model is fitted on the training rows of three sentence-encoder variants
+# at once: float32 (numpy), int8 as this CPU's kernels run it, and int8 as AVX2 kernels run it
+# (MKL without VNNI/AMX; docs/alignment.md, "the encoder across CPUs"). `eval` fits its held-out
+# models the same way.
+ROWS := $(OUT)/fit-rows
+rows: install
+	mkdir -p $(ROWS)
+	COMPARE_ENCODER=numpy $(BIN)/python eval/align_eval.py --dump-rows $(ROWS)/float32.npz
+	COMPARE_ENCODER=ct2 $(BIN)/python eval/align_eval.py --dump-rows $(ROWS)/int8.npz
+	COMPARE_ENCODER=ct2 MKL_ENABLE_INSTRUCTIONS=AVX2 $(BIN)/python eval/align_eval.py --dump-rows $(ROWS)/int8-avx2.npz
+
+eval: rows
+	$(BIN)/python eval/align_eval.py --fit-rows $(ROWS)/float32.npz $(ROWS)/int8.npz $(ROWS)/int8-avx2.npz
 	$(BIN)/python eval/findings_eval.py
 
 # Refit the alignment score models on the development sets; rewrites compare/align/model.json.
-fit: install
-	$(BIN)/python eval/align_eval.py --fit
+fit: rows
+	$(BIN)/python eval/align_eval.py --fit --fit-rows $(ROWS)/float32.npz $(ROWS)/int8.npz $(ROWS)/int8-avx2.npz
 
 bench: install
 	$(BIN)/python benchmarks/bench_cli.py

@@ -29,6 +29,7 @@ Figures are micro-averaged over all pairs.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -290,6 +291,37 @@ def baseline(
 # --- fitting -----------------------------------------------------------------------------------
 
 _TRAINING_ROWS: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}
+# Training rows computed in other processes with other sentence encoders (--fit-rows): the int8
+# vectors differ by CPU (docs/alignment.md, "the encoder across CPUs"), so the score model is
+# fitted on every variant's rows at once. Keyed by _rows_key; each value a list, one per variant.
+_VARIANT_ROWS: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+
+
+def _rows_key(seg: Segmented, mode: str, names: tuple[str, ...]) -> str:
+    text = "\n".join(seg.sents_a) + "\n--\n" + "\n".join(seg.sents_b)
+    return f"{mode}|{','.join(names)}|{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}"
+
+
+def dump_rows(segs: Sequence[Segmented], path: Path) -> None:
+    """This process's training rows (default mode, every pair) for a --fit-rows fit elsewhere."""
+    names = fitted()["default"].model.features
+    arrays: dict[str, np.ndarray] = {}
+    for seg in segs:
+        x, y = _training_rows(seg, "default", names)
+        key = _rows_key(seg, "default", names)
+        arrays[key + "|x"], arrays[key + "|y"] = x, y
+    np.savez_compressed(path, **arrays)
+
+
+def load_variant_rows(paths: Sequence[Path]) -> None:
+    """Fit on these dumps' rows (one encoder variant each) instead of this process's own."""
+    _VARIANT_ROWS.clear()
+    for path in paths:
+        with np.load(path) as data:
+            for name in data.files:
+                if name.endswith("|x"):
+                    key = name[:-2]
+                    _VARIANT_ROWS.setdefault(key, []).append((data[name], data[key + "|y"]))
 
 
 def _training_rows(seg: Segmented, mode: str, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -311,20 +343,25 @@ def fit_model(
 
     features: the feature names to fit (default: those of the mode's current model)."""
     names = tuple(features) if features is not None else fitted()[mode].model.features
-    xs, ys = [], []
+    xs, ys, ws = [], [], []
     for seg in segs:
-        x_seg, y_seg = _training_rows(seg, mode, names)
-        xs.append(x_seg)
-        ys.append(y_seg)
+        # Rows from several encoder variants (--fit-rows) each weigh 1/variants: a pair counts
+        # once, so the regularisation means what it meant with one encoder.
+        variants = _VARIANT_ROWS.get(_rows_key(seg, mode, names)) or [_training_rows(seg, mode, names)]
+        for x_seg, y_seg in variants:
+            xs.append(x_seg)
+            ys.append(y_seg)
+            ws.append(np.full(len(y_seg), 1.0 / len(variants)))
     x = np.hstack([np.vstack(xs), np.ones((sum(len(v) for v in ys), 1))])
     y = np.concatenate(ys)
+    sw = np.concatenate(ws)
     w = np.zeros(x.shape[1])
     reg = l2 * np.eye(len(w))
     reg[-1, -1] = 0.0
     for _ in range(100):
         p = 1.0 / (1.0 + np.exp(-(x @ w)))
-        grad = x.T @ (p - y) + reg @ w
-        hess = (x * (p * (1 - p))[:, None]).T @ x + reg
+        grad = x.T @ (sw * (p - y)) + reg @ w
+        hess = (x * (sw * p * (1 - p))[:, None]).T @ x + reg
         step = np.linalg.solve(hess, grad)
         w -= step
         if np.abs(step).max() < 1e-8:
@@ -570,6 +607,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--real-test", type=Path, default=REAL_TEST_DIR,
                         help="realistic test pairs (measured last; never fitted on)")
     parser.add_argument("--fit", action="store_true", help="refit both score models on all pairs and print them")
+    parser.add_argument("--dump-rows", type=Path, metavar="FILE",
+                        help="write this process's default-mode training rows (dev and realistic dev) and stop")
+    parser.add_argument("--fit-rows", type=Path, nargs="+", metavar="FILE",
+                        help="fit default mode (--fit, and every held-out fit) on these dumps' rows, one "
+                             "sentence-encoder variant each, instead of this process's own")
     parser.add_argument("--modes", default="default,fast", help="modes to evaluate (comma-separated)")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--json", type=Path, help="write the figures here")
@@ -583,6 +625,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no gold files in {args.dev}", file=sys.stderr)
         return 2
     segs = [segment(g) for g in gold]
+    if args.fit_rows:
+        load_variant_rows(args.fit_rows)
+    if args.dump_rows:
+        real_segs = [segment(g) for g in load_gold(args.real_dev)] if args.real_dev.is_dir() else []
+        dump_rows(segs + real_segs, args.dump_rows)
+        print(f"wrote {args.dump_rows}")
+        return 0
     if args.fit:
         real_segs = [segment(g) for g in load_gold(args.real_dev)] if args.real_dev.is_dir() else []
         write_models({mode: fit_model(segs + real_segs, mode) for mode in ("default", "fast")},
