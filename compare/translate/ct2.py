@@ -98,9 +98,10 @@ def resolve_device(device: str) -> str:
 def _missing_cublas(version: str) -> str | None:
     """The cuBLAS library name when this CTranslate2 needs one that cannot be loaded, else None."""
     import ctypes
+    import sys
 
     name = _CUBLAS.get(int(version.split(".")[0]))
-    if name is None:
+    if name is None or not sys.platform.startswith("linux"):  # the library names are Linux's
         return None
     try:
         ctypes.CDLL(name)
