@@ -168,7 +168,7 @@ def test_comparison_process_stays_free_of_torch(tmp_path):
 def test_batches_run_side_by_side_give_the_vectors_of_one_at_a_time(monkeypatch):
     # Two CTranslate2 batches run at once (faster on 2 cores); each text's vector must not depend
     # on that, nor on the order the batches finish in.
-    import compare.embed as embed
+    from compare import embed
 
     monkeypatch.setattr(embed, "_BATCH_TOKENS", {"numpy": 4096, "ct2": 64})  # many small batches
     texts = [f"Sentence number {k} says that {'the port fee fell ' * (k % 5)}today." for k in range(40)]
@@ -184,8 +184,8 @@ def test_batches_run_side_by_side_give_the_vectors_of_one_at_a_time(monkeypatch)
 def test_the_device_follows_the_device_option_and_keys_the_cache(monkeypatch):
     """--device reaches the encoder: "auto" runs where CTranslate2 can use a GPU (the CPU
     here), and vectors made on CUDA (int8_float16) never share cache entries with the CPU's."""
-    import compare.embed as embed
-    import compare.translate.ct2 as ct2
+    from compare import embed
+    from compare.translate import ct2
     from compare.embed import MiniLMEncoder, get_encoder
     from compare.errors import UsageError
 

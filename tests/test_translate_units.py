@@ -311,7 +311,7 @@ def test_a_gpu_without_the_cublas_ctranslate2_needs_runs_on_the_cpu(monkeypatch)
     """A GPU driver without cuBLAS 12: CTranslate2 would see the GPU and fail at the first
     product; "auto" warns and uses the CPU, "cuda" says what to install in one line."""
     ctranslate2 = pytest.importorskip("ctranslate2")
-    import compare.translate.ct2 as ct2
+    from compare.translate import ct2
 
     monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
     monkeypatch.setattr(ct2, "_missing_cublas", lambda version: "libcublas.so.12")
