@@ -627,6 +627,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     segs = [segment(g) for g in gold]
     if args.fit_rows:
         load_variant_rows(args.fit_rows)
+        names = fitted()["default"].model.features
+        stale = [s.gold.id for s in segs if _rows_key(s, "default", names) not in _VARIANT_ROWS]
+        if stale:  # other sentences or features than the dumps': those pairs would fit on this process's rows
+            print(f"--fit-rows: no rows for {len(stale)} pairs (first {stale[0]}); dump them again", file=sys.stderr)
+            return 2
     if args.dump_rows:
         real_segs = [segment(g) for g in load_gold(args.real_dev)] if args.real_dev.is_dir() else []
         dump_rows(segs + real_segs, args.dump_rows)
