@@ -184,7 +184,7 @@ class MiniLMEncoder:
         if self.backend != "ct2":
             return "cpu"
         if self._resolved_device is None:
-            from .embed_ct2 import resolve_device
+            from .translate.ct2 import resolve_device
 
             self._resolved_device = resolve_device(self.device)
         return self._resolved_device
@@ -195,9 +195,9 @@ class MiniLMEncoder:
         "int8_float16" (CTranslate2 on CUDA); part of the embedding cache's key."""
         if self.backend != "ct2":
             return "float32"
-        from .embed_ct2 import compute_type
+        from .translate.ct2 import default_compute_type
 
-        return compute_type(self.resolved_device)
+        return default_compute_type(self.resolved_device)
 
     def use_store(self, folder: Path | None) -> None:
         """Read and write the persistent embedding cache in `folder` (None: memory only)."""
@@ -478,12 +478,6 @@ _ENCODER: MiniLMEncoder | None = None
 _LOCK = threading.Lock()
 
 
-def _resolve(device: str) -> str:
-    from .embed_ct2 import resolve_device
-
-    return resolve_device(device)
-
-
 def get_encoder(cache: Path | None = None, device: str | None = None) -> MiniLMEncoder:
     """The process-wide encoder (its network is loaded on the first forward pass); `cache`:
     the folder of the persistent embedding cache, None for memory only; `device`: "cpu",
@@ -497,7 +491,10 @@ def get_encoder(cache: Path | None = None, device: str | None = None) -> MiniLME
     with _LOCK:
         if _ENCODER is None:
             _ENCODER = MiniLMEncoder(device=device or "cpu")
-        elif device not in (None, _ENCODER.device) and _resolve(device) != _ENCODER.resolved_device:
-            _ENCODER = MiniLMEncoder(device=device)
+        elif device not in (None, _ENCODER.device):
+            from .translate.ct2 import resolve_device
+
+            if resolve_device(device) != _ENCODER.resolved_device:
+                _ENCODER = MiniLMEncoder(device=device)
         _ENCODER.use_store(cache)
         return _ENCODER

@@ -171,25 +171,11 @@ def build(model_path: Path, output: Path, quantization: str = QUANTIZATION) -> N
     spec.save(str(output))
 
 
-def resolve_device(device: str) -> str:
-    """"auto" -> "cuda" where CTranslate2 can use a GPU, else "cpu", as for translation
-    (translate.ct2.resolve_device; no network is loaded)."""
-    from .translate.ct2 import resolve_device as resolve
-
-    return resolve(device)
-
-
-def compute_type(device: str) -> str:
-    """int8 weights on both devices, as for translation: int8 on CPU, int8 products with
-    float16 elsewhere on CUDA (translate.ct2.default_compute_type)."""
-    from .translate.ct2 import default_compute_type
-
-    return default_compute_type(device)
-
-
 def load_encoder(model_path: Path, store: Path | None = None, device: str = "cpu"):  # type: ignore[no-untyped-def]
     """(a ctranslate2.Encoder for the packaged weights, how many batches it runs at once),
-    converting the model on first use. On CPU two batches on one thread each beat one
+    converting the model on first use. `device`: "cpu" or "cuda", already resolved
+    (translate.ct2.resolve_device); int8 weights on both, as for translation
+    (translate.ct2.default_compute_type). On CPU two batches on one thread each beat one
     batch on two threads (small products), as for translation (translate.ct2.thread_split);
     on CUDA one batch at a time.
 
@@ -198,13 +184,12 @@ def load_encoder(model_path: Path, store: Path | None = None, device: str = "cpu
     """
     import ctranslate2
 
-    from .translate.ct2 import thread_split
+    from .translate.ct2 import default_compute_type, thread_split
 
-    device = resolve_device(device)
     folder = ensure_model(model_path, store)
     inter, intra = thread_split(device)
     encoder = ctranslate2.Encoder(
-        str(folder), device=device, compute_type=compute_type(device), inter_threads=inter, intra_threads=intra
+        str(folder), device=device, compute_type=default_compute_type(device), inter_threads=inter, intra_threads=intra
     )
     return encoder, inter
 
