@@ -1,11 +1,17 @@
 """Framing findings (pipeline stage after diff): typed differences between linked sentences.
 
-    numbers.py   quantities in a sentence (value, unit, kind, span)
-    sources.py   reporting frames in a sentence (who the claim is credited to)
-    detect.py    the detectors, one per finding type, over a pair's strong links
+    detect.py    the detector registry, run over a pair's strong links
+    numbers.py   number: quantities in a sentence (value, unit, kind, span)
+    sources.py   attribution: reporting frames (who the claim is credited to)
+    certainty.py certainty: hedges, modality, negation
+    quotes.py    quote: direct quotation against paraphrase or other words
+    loaded.py    loaded: evaluative wording (lexicon in data/loaded.tsv)
+    entities.py  entity: participants named on one side only
+    detail.py    detail: figures and clauses one side adds
+    across.py    per document and across documents: ledger, prominence, sources, agreement
 
-Two detectors exist so far, `number` and `attribution` (issue 11 is under way);
-both are off unless `--findings` names them (README: their measured precision).
+All seven run by default; `--findings` chooses, `--no-findings` runs none (README: their measured
+precision and recall, and their limits).
 """
 
 from .detect import DETECTORS, FINDING_TYPES, find
