@@ -203,6 +203,11 @@ def test_sources_read_reporting_frames_not_clauses():
     assert frame.countries == {"china"}
     (frame,) = sources("The capsule landed at 1:59 a.m., Xinhua said, citing the space administration.")
     assert {"xinhua", "space", "administration"} <= frame.words  # "citing" adds to the frame
+    # An estimate credited without a verb of saying: "X put the toll at N".
+    assert frames("Officials put the value of the trade at about $35 billion.") == [("Officials put", ["officials"])]
+    assert frames("Lost revenue, which the chairman put at $12 million a day, could be contested.") == [
+        ("the chairman put", ["chairman"])
+    ]
     for plain in (
         "Bombs tore through churches on Sunday.",
         "Two more explosions were reported in the afternoon.",  # passive: no source
@@ -213,6 +218,8 @@ def test_sources_read_reporting_frames_not_clauses():
         "The president had not mentioned the rebel leader by name.",
         "The regulator shut the bank, citing inadequate liquidity.",  # a reason, not a source
         "In the US state of Minnesota, a jury found him guilty.",
+        "They put pressure on the government at the summit.",  # "put" without a figure: no estimate
+        "He put the phone down at last.",
     ):
         assert frames(plain) == [], plain
 
@@ -269,6 +276,9 @@ def test_sources_read_reporting_frames_not_clauses():
          "All who led the strike would face charges, the mayor warned.", None),  # both report speech
         ("The ferry capsized with 50 people aboard, the coastguard said on Sunday evening.",
          "The ferry capsized with 50 people aboard.", "the coastguard said"),
+        # An estimate is credited, though no verb of saying credits it.
+        ("The deal covers trade worth about $40 billion a year, according to a final statement.",
+         "Officials put the value of the trade it covers at about $40 billion a year.", None),
     ],
 )
 def test_attribution_findings(a, b, expected):

@@ -144,7 +144,8 @@ _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _CLAUSE_CUT = re.compile(r",\s*(?:which|who|whose|where|when)\b.*$|\s+(?:familiar|close)\b.*$", re.IGNORECASE)
 # Words a frame's span may end on that are not the source: auxiliaries and participles ("a statement issued").
 _TAIL = {"had", "has", "have", "was", "were", "is", "are", "been", "also", "issued", "released", "published",
-         "cited", "quoted", "later", "earlier", "called", "hailed", "described", "urged", "stressed", "insisted"}
+         "cited", "quoted", "later", "earlier", "called", "hailed", "described", "urged", "stressed", "insisted",
+         "put", "puts", "putting"}  # "officials put [the toll at N]"
 
 
 def _source_name(frame_text: str) -> str:

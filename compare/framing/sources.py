@@ -647,7 +647,8 @@ def cues(text: str) -> tuple[Source, ...]:
     """Every reporting frame and speech act of one sentence, in order (strict=False: a speech act
     with a noun after it, a cue that the sentence reports speech but not a frame of a claim)."""
     toks = _tokens(text)
-    found = sorted(_according(text, toks) + _verb_frames(text, toks) + _nominal(text, toks), key=lambda s: s.start)
+    found = sorted(_according(text, toks) + _verb_frames(text, toks) + _estimates(text, toks) + _nominal(text, toks),
+                   key=lambda s: s.start)
     out: list[Source] = []
     for s in found:
         if text[s.start : s.start + 6].lower() == "citing":
@@ -658,6 +659,41 @@ def cues(text: str) -> tuple[Source, ...]:
             continue  # else a reason ("walked away, citing its due diligence"), not a source
         out.append(s)
     return tuple(out)
+
+
+# "officials put the value at about $35bn", "which Rabie put at $12 million": a source's estimate,
+# the way news credits a figure without a verb of saying.
+_PUT = {"put", "puts", "putting"}
+_ESTIMATE_START = re.compile(r"(?:(?:about|around|roughly|nearly|almost|more|less|over|under|some|at least|between|"
+                             r"up to|one|two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds|"
+                             r"thousands)\b|[$€£¥\d])", re.I)
+
+
+def _estimates(text: str, toks: list[_Tok]) -> list[Source]:
+    """ "X put(s) [the toll] at N" frames: X credits the figure, and the sentence around it."""
+    out = []
+    for k in range(1, len(toks)):
+        if toks[k].low not in _PUT:
+            continue
+        at = next((w for w in range(k + 1, min(len(toks), k + 9)) if toks[w].low == "at"), None)
+        if at is None or at + 1 >= len(toks) or not _ESTIMATE_START.match(text, toks[at + 1].start):
+            continue
+        if re.search(r"[,;:\"“”]", text[toks[k].end : toks[at].start]):
+            continue
+        j = k - 1
+        while j >= 0 and toks[j].low in _ADVERBS | _AUX and not re.search(r"[,;:\"“”]", _gap(text, toks, j + 1)):
+            j -= 1
+        subj = _subject(text, toks, j) if j >= 0 else None
+        if subj is None:
+            continue
+        first, last = subj
+        if toks[first].low in _NEGATIVE or toks[first].low in _RELATIVE:
+            continue
+        words, names, classes, countries = _describe(text, toks, first, last)
+        if words:
+            out.append(Source(toks[first].start, toks[k].end, words, (0, len(text)), True, names, classes,
+                              countries, head=_head(toks, first, last)))
+    return out
 
 
 def _nominal(text: str, toks: list[_Tok]) -> list[Source]:
