@@ -238,6 +238,9 @@ def test_a_figure_one_side_gives_and_the_other_does_not(a, b, evidence, word):
          "Firefighters contained the blaze near the port."),
         ("The two leaders shook hands at the border.", "The leaders shook hands at the border."),
         ("The parties agreed to hold three-way talks next month.", "The parties agreed to hold talks next month."),
+        # A count of what the other side names one by one.
+        ("Three countries, Norway, Chile and Australia, stayed out of the deal.",
+         "Norway, Chile and Australia did not sign the deal."),
         ("The firm filed for Chapter 11 protection in New York.", "The firm filed for bankruptcy protection in New York."),
     ],
 )

@@ -330,10 +330,20 @@ def added_figures(doc: Document, indices: Sequence[int], other: Document, other_
         if any(alone or about & _about(other_text, o) for o in keyed):
             continue  # another value for the same quantity: the `number` detector's finding
         if kind == "count" and (q.value < 3 or _KNOWN.search(text[:start]) or _NAMED.search(text[:start])
-                                or _VAGUE.match(text[q.start : q.end])):
-            continue
+                                or _VAGUE.match(text[q.start : q.end]) or q.value in _listed(other_text)):
+            continue  # "three countries" where the other side names them: "Norway, Chile and Australia"
         out.append(Figure(i, start, end, kind))
     return out
+
+
+_NAME = r"[A-Z][\w'’.-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'’.-]*)*"
+_LIST = re.compile(rf"{_NAME}(?:,\s+(?:the\s+)?{_NAME})*,?\s+and\s+(?:the\s+)?{_NAME}")
+
+
+@lru_cache(maxsize=8192)
+def _listed(text: str) -> frozenset[int]:
+    """How many names each list of names in a text holds ("Norway, Chile and Australia": 3)."""
+    return frozenset(len(re.split(r",\s+(?:and\s+)?|,?\s+and\s+", m.group())) for m in _LIST.finditer(text))
 
 
 # Values written without digits that `quantities` does not read: "half" (50%), "a week" (168 hours),
