@@ -31,6 +31,7 @@ def test_quantities_read_words_digits_scales_and_units():
     assert _value("The toll topped 5,300, officials said.")[0] == 5300  # a comma after the number
     assert _value("It was 125 miles away.")[:2] == (125 * 1609.344, ("distance", "m"))
     assert _value("A range of 4.50% to 4.75%.")[2] == "4.50% to 4.75%"
+    assert _value("The rocks are three billion years old.")[:2] == (3e9, ("age", ""))  # an age keeps its scale
     assert quantities("Someone phoned.") == []
 
 
