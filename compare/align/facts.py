@@ -22,7 +22,7 @@ event compared at once; `make eval`): see docs/alignment.md, "facts".
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
 Node = tuple[int, int]  # (document index, sentence index)
 JOIN = 0.45  # chosen on half of the realistic dev events, checked on the other half
