@@ -501,7 +501,9 @@ def _quantity(text: str, m: re.Match) -> Quantity | None:
     age = re.match(r"[\s-](?P<u>year|month|week|day)s?[\s-]old\b", text[end:], re.I)
     if age or re.search(r"\b(?:aged|age\s+of|ages\s+of)\s+$", text[max(0, start - 12) : start], re.I):
         value = float(raw.replace(",", "")) if raw[0].isdigit() else (_word_value(raw) or 0.0)
-        value *= _SCALES.get((m.group("scale") or "").strip().lower(), 1.0)  # "3.8 billion years old"
+        age_scale = (m.group("scale") or "").strip().lower()
+        if age_scale not in ("m", "k", "b") or m.group("cur"):  # as below: "70km" has no scale
+            value *= _SCALES.get(age_scale, 1.0)  # "3.8 billion years old"
         if age:
             value /= {"year": 1, "month": 12, "week": 52, "day": 365}[age.group("u").lower()]
             end += age.end()
