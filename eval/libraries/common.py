@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+from functools import cache
 from pathlib import Path
 from typing import Callable
 
@@ -25,16 +26,23 @@ from compare.result import Document, Finding, Link  # noqa: E402
 Variant = Callable[[Document, Document, Link], "Finding | None"]
 
 
+@cache  # read once per process: every variant is scored on the same cases
 def cases() -> list:
     """(pair id, a, b, strong links) of the realistic dev set and the enrichment pairs."""
     return link_cases()
 
 
-def score(variant: Variant, finding_type: str, part: str = "dev") -> dict:
-    """Precision, recall, F1, count and seconds of one variant on one part ("dev" or "enrich")."""
+@cache
+def _labels() -> tuple[set, set]:
+    """(findings both labellers recorded, findings either recorded)."""
     l1 = labelled("l1") | enrich_labelled("l1")
     l2 = labelled("l2") | enrich_labelled("l2")
-    strict, loose = l1 & l2, l1 | l2
+    return l1 & l2, l1 | l2
+
+
+def score(variant: Variant, finding_type: str, part: str = "dev") -> dict:
+    """Precision, recall, F1, count and seconds of one variant on one part ("dev" or "enrich")."""
+    strict, loose = _labels()
     chosen = [c for c in cases() if c[0].startswith("enrich__") == (part == "enrich")]
     ids = {c[0] for c in chosen}
     pred = set()
